@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what archgen's tests need beyond the Rust toolchain, when missing.
+# Idempotent: each step checks first. Needs root (or sudo) for apt-get.
+set -euo pipefail
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# xmllint proves the example blueprints valid against the official XSDs.
+command -v xmllint >/dev/null || apt_install libxml2-utils
+
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy

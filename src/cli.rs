@@ -1,0 +1,212 @@
+//! The command line: argument parsing and one function per subcommand.
+//!
+//! In: the arguments and two writers. Out: an exit code. Everything the
+//! user sees is written to the writers handed in; nothing here touches the
+//! process's own stdout or stderr.
+
+use crate::diagnostic::Diagnostic;
+use crate::load::{load_file, Loaded};
+use crate::model::ReadOptions;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Exit code: success (warnings allowed).
+pub const EXIT_OK: i32 = 0;
+/// Exit code: the blueprint is unusable.
+pub const EXIT_UNUSABLE: i32 = 1;
+/// Exit code: usage error, or the file cannot be read.
+pub const EXIT_USAGE: i32 = 2;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (warnings allowed)
+  1  the blueprint is unusable (the first line of stderr says why)
+  2  usage error, or the file cannot be read";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "archgen",
+    version,
+    about = "Turns an ArchiMate model (Open Group exchange format) into a working software project",
+    after_help = EXIT_CODES
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Debug)]
+struct Common {
+    /// The blueprint: an ArchiMate Model Exchange File Format file (2.1, 3.0 or 3.1)
+    blueprint: PathBuf,
+    /// Language to pick among xml:lang variants of names and documentation
+    #[arg(long, default_value = "en", value_name = "TAG")]
+    lang: String,
+    /// How to print diagnostics: rustc-like text, or one JSON object per line
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a blueprint and print its diagnostics; exit 0 when it is usable
+    #[command(after_help = EXIT_CODES)]
+    Validate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Summarise a blueprint: format version, exporter, counts by type, views
+    #[command(after_help = EXIT_CODES)]
+    Inspect {
+        #[command(flatten)]
+        common: Common,
+        /// Print the whole model as one JSON object (shape: docs/inspect-json.md)
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs archgen with `args` (the first is the program name).
+pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let text = e.render().to_string();
+            return if e.use_stderr() {
+                let _ = write!(err, "{text}");
+                EXIT_USAGE
+            } else {
+                let _ = write!(out, "{text}");
+                EXIT_OK
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Validate { common } => validate(&common, out, err),
+        Command::Inspect { common, json } => inspect(&common, json, out, err),
+    };
+    result.unwrap_or_else(|e| {
+        // Writing to a closed pipe is not worth a panic.
+        let _ = writeln!(err, "error: {e}");
+        EXIT_USAGE
+    })
+}
+
+/// Loads the blueprint; exit code 2 when it cannot be read.
+fn load(c: &Common, err: &mut dyn Write) -> std::io::Result<Result<Loaded, i32>> {
+    let opts = ReadOptions {
+        lang: c.lang.clone(),
+    };
+    match load_file(&c.blueprint, &opts) {
+        Ok(l) => Ok(Ok(l)),
+        Err(e) => {
+            writeln!(err, "error: cannot read `{}`: {e}", c.blueprint.display())?;
+            Ok(Err(EXIT_USAGE))
+        }
+    }
+}
+
+/// Writes the reason line (when unusable) and then every diagnostic.
+/// JSON diagnostics go to `json_out` when given, else to `err`.
+fn report(
+    l: &Loaded,
+    format: Format,
+    mut json_out: Option<&mut dyn Write>,
+    err: &mut dyn Write,
+) -> std::io::Result<bool> {
+    let usable = l.usable().is_some();
+    if !usable {
+        writeln!(
+            err,
+            "error: `{}` is not a usable blueprint: {}",
+            l.path,
+            counts(l.errors(), l.warnings())
+        )?;
+    }
+    for d in &l.diagnostics {
+        match format {
+            Format::Human => write!(err, "{}", human(d, &l.path))?,
+            Format::Json => {
+                let line = d.to_json(&l.path);
+                match json_out.as_deref_mut() {
+                    Some(o) => writeln!(o, "{line}")?,
+                    None => writeln!(err, "{line}")?,
+                }
+            }
+        }
+    }
+    Ok(usable)
+}
+
+fn human(d: &Diagnostic, path: &str) -> String {
+    format!("{}\n", d.render(path))
+}
+
+fn counts(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+fn validate(c: &Common, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    let l = match load(c, err)? {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    if !report(&l, c.format, Some(out), err)? {
+        return Ok(EXIT_UNUSABLE);
+    }
+    if c.format == Format::Human {
+        let m = l.usable().expect("usable");
+        writeln!(
+            out,
+            "{}: usable ArchiMate {} model: {} elements, {} relationships, {} views ({})",
+            l.path,
+            m.format.map_or("?", |v| v.as_str()),
+            m.elements.len(),
+            m.relationships.len(),
+            m.views.len(),
+            counts(l.errors(), l.warnings())
+        )?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn inspect(
+    c: &Common,
+    json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let l = match load(c, err)? {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    if !report(&l, c.format, None, err)? {
+        return Ok(EXIT_UNUSABLE);
+    }
+    let m = l.usable().expect("usable");
+    if json {
+        serde_json::to_writer_pretty(&mut *out, m)?;
+        writeln!(out)?;
+    } else {
+        let enc = l.source.as_ref().map_or("UTF-8", |s| s.encoding);
+        write!(out, "{}", crate::inspect::summary(m, enc))?;
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,1288 @@
+//! The exchange-format reader: one pass of a pull parser over the decoded
+//! text, no DOM, an explicit stack instead of recursion.
+//!
+//! In: a [`SourceFile`]. Out: the [`Model`] as the file states it (2.1
+//! spellings mapped onto 3.x, the original kept in `sourceType`) and the
+//! diagnostics of reading. References are checked afterwards, by
+//! [`super::validate`].
+//!
+//! The reader accepts both dialects everywhere (`name` or `label`,
+//! `propertyDefinitions` or `propertydefs`, `identifierRef` or
+//! `identifierref`, …): what a file uses decides the version it reports only
+//! when its namespace does not.
+
+use super::{
+    AccessType, Color, Connection, ConnectionKind, Element, ElementType, Font, FormatVersion,
+    Model, Node, NodeKind, OrgItem, Point, Pos, Property, PropertyDefinition, Relationship,
+    RelationshipType, Style, Texts, View,
+};
+use crate::diagnostic::{shown, Code, Diagnostic};
+use crate::source::SourceFile;
+use quick_xml::errors::{Error as XmlError, SyntaxError};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use std::borrow::Cow;
+
+pub const NS_30: &str = "http://www.opengroup.org/xsd/archimate/3.0/";
+pub const NS_31_BOGUS: &str = "http://www.opengroup.org/xsd/archimate/3.1/";
+pub const NS_21: &str = "http://www.opengroup.org/xsd/archimate";
+const NS_ARCHI_NATIVE: &str = "http://www.archimatetool.com/archimate";
+
+/// How to read a file.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// The language to pick among `xml:lang` variants (default `en`).
+    pub lang: String,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions { lang: "en".into() }
+    }
+}
+
+/// Reads a model. `None` when the file is not a usable XML exchange-format
+/// document at all (the diagnostics say why); otherwise the model, possibly
+/// with error diagnostics that make it unusable for generation.
+pub fn read(src: &SourceFile, opts: &ReadOptions) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut st = State::new(&src.text);
+    let outcome = st.run();
+    st.settle_version();
+    let State {
+        mut model,
+        mut diags,
+        ..
+    } = st;
+    match outcome {
+        Ok(()) => {
+            finish(&mut model, opts);
+            model.resolve_positions(src);
+            (Some(model), diags)
+        }
+        Err(fatal) => {
+            diags.push(*fatal);
+            (None, diags)
+        }
+    }
+}
+
+type Fatal = Box<Diagnostic>;
+
+/// Who owns a list of properties.
+#[derive(Clone, Copy, Debug)]
+enum PropOwner {
+    Model,
+    Element(usize),
+    Relationship(usize),
+    View(usize),
+}
+
+/// Who receives the text of a `name`, `label`, `documentation` or `value`.
+#[derive(Clone, Copy, Debug)]
+enum TextOwner {
+    Model,
+    Element(usize),
+    Relationship(usize),
+    PropDef(usize),
+    Property(PropOwner, usize),
+    Org(usize),
+    View(usize),
+    Node(usize, usize),
+    Connection(usize, usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TextField {
+    Name,
+    Documentation,
+    Value,
+}
+
+/// Who owns a `style`.
+#[derive(Clone, Copy, Debug)]
+enum StyleOwner {
+    Node(usize, usize),
+    Connection(usize, usize),
+}
+
+/// What the reader is inside of: one entry per open XML element.
+#[derive(Clone, Copy, Debug)]
+enum Ctx {
+    Model,
+    Elements,
+    Element(usize),
+    Relationships,
+    Relationship(usize),
+    Properties(PropOwner),
+    Property(PropOwner, usize),
+    PropertyDefs,
+    PropertyDef(usize),
+    Orgs,
+    OrgItem(usize),
+    Views,
+    Diagrams,
+    View(usize),
+    Node(usize, usize),
+    Connection(usize, usize),
+    Style(StyleOwner),
+    Font(StyleOwner),
+    Text,
+    Skip,
+}
+
+/// The attributes archgen reads, with the offset of each value.
+#[derive(Default)]
+struct Attrs<'a> {
+    identifier: Option<(Cow<'a, str>, usize)>,
+    xsi_type: Option<(Cow<'a, str>, usize)>,
+    plain_type: Option<(Cow<'a, str>, usize)>,
+    source: Option<(Cow<'a, str>, usize)>,
+    target: Option<(Cow<'a, str>, usize)>,
+    access_type: Option<(Cow<'a, str>, usize)>,
+    modifier: Option<(Cow<'a, str>, usize)>,
+    is_directed: Option<(Cow<'a, str>, usize)>,
+    identifier_ref: Option<(Cow<'a, str>, usize)>,
+    element_ref: Option<(Cow<'a, str>, usize)>,
+    relationship_ref: Option<(Cow<'a, str>, usize)>,
+    property_definition_ref: Option<(Cow<'a, str>, usize)>,
+    view_ref: Option<(Cow<'a, str>, usize)>,
+    reference: Option<(Cow<'a, str>, usize)>,
+    name: Option<(Cow<'a, str>, usize)>,
+    lang: Option<Cow<'a, str>>,
+    viewpoint: Option<(Cow<'a, str>, usize)>,
+    viewpoint_ref: Option<(Cow<'a, str>, usize)>,
+    version: Option<(Cow<'a, str>, usize)>,
+    schema_location: Option<Cow<'a, str>>,
+    default_ns: Option<Cow<'a, str>>,
+    x: Option<(Cow<'a, str>, usize)>,
+    y: Option<(Cow<'a, str>, usize)>,
+    w: Option<(Cow<'a, str>, usize)>,
+    h: Option<(Cow<'a, str>, usize)>,
+    r: Option<(Cow<'a, str>, usize)>,
+    g: Option<(Cow<'a, str>, usize)>,
+    b: Option<(Cow<'a, str>, usize)>,
+    a: Option<(Cow<'a, str>, usize)>,
+    size: Option<(Cow<'a, str>, usize)>,
+    style: Option<(Cow<'a, str>, usize)>,
+    line_width: Option<(Cow<'a, str>, usize)>,
+}
+
+struct State<'a> {
+    text: &'a str,
+    base: usize,
+    model: Model,
+    diags: Vec<Diagnostic>,
+    stack: Vec<Ctx>,
+    /// Namespace prefixes in scope, with the depth that declared them.
+    prefixes: Vec<(&'a [u8], usize)>,
+    /// Prefixes already reported as undeclared.
+    reported_prefixes: Vec<Vec<u8>>,
+    root_seen: bool,
+    root_closed: bool,
+    /// Text being collected for a `name`/`label`/`documentation`/`value`.
+    text_buf: String,
+    text_lang: Option<String>,
+    text_slot: Option<(TextOwner, TextField)>,
+    /// Seen a 2.1-only spelling (used when the namespace does not tell).
+    saw_v21: bool,
+    /// Seen a 3.1-only feature (ValueStream, isDirected).
+    saw_v31: bool,
+    schema_location_31: bool,
+    /// The root is in the 3.x namespace.
+    ns3: bool,
+}
+
+impl<'a> State<'a> {
+    fn new(text: &'a str) -> Self {
+        State {
+            text,
+            base: text.as_ptr() as usize,
+            model: Model::default(),
+            diags: Vec::new(),
+            stack: Vec::with_capacity(64),
+            prefixes: vec![(b"xml".as_slice(), 0)],
+            reported_prefixes: Vec::new(),
+            root_seen: false,
+            root_closed: false,
+            text_buf: String::new(),
+            text_lang: None,
+            text_slot: None,
+            saw_v21: false,
+            saw_v31: false,
+            schema_location_31: false,
+            ns3: false,
+        }
+    }
+
+    /// Byte offset of a slice borrowed from the input.
+    fn off(&self, s: &[u8], fallback: usize) -> usize {
+        let p = s.as_ptr() as usize;
+        if p >= self.base && p <= self.base + self.text.len() {
+            p - self.base
+        } else {
+            fallback
+        }
+    }
+
+    fn run(&mut self) -> Result<(), Fatal> {
+        let mut reader = Reader::from_str(self.text);
+        let cfg = reader.config_mut();
+        cfg.check_end_names = true;
+        cfg.trim_text(false);
+        cfg.expand_empty_elements = false;
+        loop {
+            let before = to_usize(reader.buffer_position());
+            let event = match reader.read_event() {
+                Ok(ev) => ev,
+                Err(e) => return Err(self.xml_error(&e, to_usize(reader.error_position()))),
+            };
+            match event {
+                Event::Start(e) => self.start(&e, before, false)?,
+                Event::Empty(e) => self.start(&e, before, true)?,
+                Event::End(_) => self.end(),
+                Event::Text(t) => {
+                    let at = self.off(&t, before);
+                    if self.text_slot.is_some() {
+                        let s = t.unescape().map_err(|e| self.xml_error(&e, at))?;
+                        self.text_buf.push_str(&s);
+                    } else if !t.iter().all(u8::is_ascii_whitespace) {
+                        if !self.root_seen || self.root_closed {
+                            return Err(Box::new(
+                                Diagnostic::error(Code::NotXml, "text outside the root element")
+                                    .at(at + t.iter().take_while(|b| b.is_ascii_whitespace()).count(), 1)
+                                    .help("an XML document holds exactly one root element and nothing but markup around it"),
+                            ));
+                        }
+                        // Text where the schema allows none: check its
+                        // entities (well-formedness), otherwise ignore it.
+                        t.unescape().map_err(|e| self.xml_error(&e, at))?;
+                    }
+                }
+                Event::CData(t) => {
+                    if self.text_slot.is_some() {
+                        self.text_buf.push_str(&String::from_utf8_lossy(&t));
+                    }
+                }
+                Event::DocType(d) => {
+                    let at = self.off(&d, before);
+                    if memchr::memmem::find(&d, b"<!ENTITY").is_some() {
+                        return Err(Box::new(
+                            Diagnostic::error(
+                                Code::Doctype,
+                                "the DOCTYPE declares entities; archgen never expands or fetches them",
+                            )
+                            .at(at.saturating_sub(10), 9)
+                            .help("remove the DOCTYPE: exchange-format files need none"),
+                        ));
+                    }
+                }
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+                Event::Eof => break,
+            }
+        }
+        if !self.root_seen {
+            return Err(Box::new(
+                Diagnostic::error(Code::NotXml, "the file holds no XML element")
+                    .at(self.text.len(), 0)
+                    .help(
+                        "an exchange-format file starts with `<model …>`; is this the right file?",
+                    ),
+            ));
+        }
+        if !self.root_closed {
+            let open = self.stack.len();
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::Truncated,
+                    format!("the file ends with {open} element(s) still open: it is truncated"),
+                )
+                .at(self.text.trim_end().len(), 0)
+                .help("export the model again; the copy you have is cut short"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn xml_error(&self, e: &XmlError, at: usize) -> Fatal {
+        let (code, msg) = match e {
+            XmlError::Syntax(
+                s @ (SyntaxError::UnclosedTag
+                | SyntaxError::UnclosedComment
+                | SyntaxError::UnclosedCData
+                | SyntaxError::UnclosedDoctype
+                | SyntaxError::UnclosedPIOrXmlDecl
+                | SyntaxError::InvalidBangMarkup),
+            ) if self.text[at.min(self.text.len())..].len() < 4096
+                || self.root_seen && !self.root_closed =>
+            {
+                (
+                    Code::Truncated,
+                    format!("the file ends inside markup ({s}): it is truncated"),
+                )
+            }
+            XmlError::Escape(esc) => (
+                Code::NotXml,
+                format!("bad character or entity reference: {esc}"),
+            ),
+            other => (Code::NotXml, format!("not well-formed XML: {other}")),
+        };
+        let help = match code {
+            Code::Truncated => "export the model again; the copy you have is cut short",
+            _ => "fix the XML at this place (an XML editor or `xmllint --noout FILE` shows the problem)",
+        };
+        let msg = truncate_message(&msg);
+        Box::new(
+            Diagnostic::error(code, msg)
+                .at(at.min(self.text.len()), 1)
+                .help(help),
+        )
+    }
+
+    fn warn(&mut self, code: Code, msg: String, at: usize, len: usize, help: &str) {
+        self.diags
+            .push(Diagnostic::new(code, msg).at(at, len).help(help));
+    }
+
+    fn start(&mut self, e: &BytesStart<'a>, before: usize, empty: bool) -> Result<(), Fatal> {
+        let name_off = self.off(e.as_ref(), before + 1);
+        let tag_at = name_off.saturating_sub(1);
+        let qname = e.name().into_inner();
+        let local = e.local_name().into_inner();
+        let depth = self.stack.len() + 1;
+        let attrs = self.attrs(e, name_off, depth)?;
+        if let Some(colon) = memchr::memchr(b':', qname) {
+            self.check_prefix(&qname[..colon], name_off);
+        }
+
+        if !self.root_seen {
+            self.root_seen = true;
+            self.root(local, &attrs, tag_at, name_off)?;
+            self.stack.push(Ctx::Model);
+            if empty {
+                self.end();
+            }
+            return Ok(());
+        }
+        if self.root_closed {
+            return Err(Box::new(
+                Diagnostic::error(Code::NotXml, "a second root element after the model")
+                    .at(tag_at, 1)
+                    .help("an XML document holds exactly one root element"),
+            ));
+        }
+
+        let parent = *self.stack.last().unwrap_or(&Ctx::Skip);
+        let ctx = self.child(parent, local, &attrs, tag_at);
+        self.stack.push(ctx);
+        if empty {
+            self.end();
+        }
+        Ok(())
+    }
+
+    fn check_prefix(&mut self, prefix: &[u8], at: usize) {
+        if prefix == b"xmlns" || self.prefixes.iter().any(|(p, _)| *p == prefix) {
+            return;
+        }
+        if self.reported_prefixes.iter().any(|p| p == prefix) {
+            return;
+        }
+        self.reported_prefixes.push(prefix.to_vec());
+        let p = String::from_utf8_lossy(prefix);
+        self.warn(
+            Code::UndeclaredPrefix,
+            format!("the namespace prefix {} is used but never declared; read by its local names", shown(&p)),
+            at,
+            prefix.len(),
+            &format!("declare it on the root element, e.g. xmlns:{p}=\"…\" (for Dublin Core: http://purl.org/dc/elements/1.1/)"),
+        );
+    }
+
+    fn attrs<'e>(
+        &mut self,
+        e: &'e BytesStart<'a>,
+        name_off: usize,
+        depth: usize,
+    ) -> Result<Attrs<'e>, Fatal> {
+        let mut out = Attrs::default();
+        for attr in e.attributes().with_checks(true) {
+            let attr = match attr {
+                Ok(a) => a,
+                Err(err) => {
+                    let at = match &err {
+                        quick_xml::events::attributes::AttrError::ExpectedEq(p)
+                        | quick_xml::events::attributes::AttrError::ExpectedValue(p)
+                        | quick_xml::events::attributes::AttrError::UnquotedValue(p)
+                        | quick_xml::events::attributes::AttrError::ExpectedQuote(p, _)
+                        | quick_xml::events::attributes::AttrError::Duplicated(p, _) => {
+                            name_off + p
+                        }
+                    };
+                    return Err(self.xml_error(&XmlError::InvalidAttr(err), at));
+                }
+            };
+            let key = attr.key.into_inner();
+            let voff = self.off(&attr.value, name_off);
+            let (prefix, local) = match memchr::memchr(b':', key) {
+                Some(i) => (Some(&key[..i]), &key[i + 1..]),
+                None => (None, key),
+            };
+            if prefix.is_none() && local == b"xmlns" {
+                out.default_ns = Some(self.value(&attr, voff)?);
+                continue;
+            }
+            if prefix == Some(b"xmlns") {
+                // A prefix declared here; borrowed from the input, so it lives
+                // as long as the text.
+                let full = &self.text.as_bytes()[self.off(key, 0)..][..key.len()];
+                self.prefixes.push((&full[6..], depth));
+                continue;
+            }
+            if let Some(p) = prefix {
+                if p != b"xml" {
+                    self.check_prefix(p, self.off(key, name_off));
+                }
+                if local == b"lang" && p == b"xml" {
+                    out.lang = Some(self.value(&attr, voff)?);
+                } else if local == b"type" {
+                    out.xsi_type = Some((self.value(&attr, voff)?, voff));
+                } else if local.eq_ignore_ascii_case(b"schemaLocation") {
+                    out.schema_location = Some(self.value(&attr, voff)?);
+                }
+                continue;
+            }
+            let slot = match local.to_ascii_lowercase().as_slice() {
+                b"identifier" => &mut out.identifier,
+                b"type" => &mut out.plain_type,
+                b"source" => &mut out.source,
+                b"target" => &mut out.target,
+                b"accesstype" => &mut out.access_type,
+                b"modifier" => &mut out.modifier,
+                b"isdirected" => &mut out.is_directed,
+                b"identifierref" => &mut out.identifier_ref,
+                b"elementref" => &mut out.element_ref,
+                b"relationshipref" => &mut out.relationship_ref,
+                b"propertydefinitionref" => &mut out.property_definition_ref,
+                b"viewref" => &mut out.view_ref,
+                b"ref" => &mut out.reference,
+                b"name" => &mut out.name,
+                b"viewpoint" => &mut out.viewpoint,
+                b"viewpointref" => &mut out.viewpoint_ref,
+                b"version" => &mut out.version,
+                b"x" => &mut out.x,
+                b"y" => &mut out.y,
+                b"w" => &mut out.w,
+                b"h" => &mut out.h,
+                b"r" => &mut out.r,
+                b"g" => &mut out.g,
+                b"b" => &mut out.b,
+                b"a" => &mut out.a,
+                b"size" => &mut out.size,
+                b"style" => &mut out.style,
+                b"linewidth" => &mut out.line_width,
+                _ => continue,
+            };
+            *slot = Some((
+                Self::unescape(&attr).map_err(|e| self.xml_error(&e, voff))?,
+                voff,
+            ));
+        }
+        Ok(out)
+    }
+
+    fn value<'x>(
+        &self,
+        attr: &quick_xml::events::attributes::Attribute<'x>,
+        at: usize,
+    ) -> Result<Cow<'x, str>, Fatal> {
+        Self::unescape(attr).map_err(|e| self.xml_error(&e, at))
+    }
+
+    fn unescape<'x>(
+        attr: &quick_xml::events::attributes::Attribute<'x>,
+    ) -> Result<Cow<'x, str>, XmlError> {
+        attr.unescape_value()
+    }
+
+    fn root(
+        &mut self,
+        local: &[u8],
+        a: &Attrs<'_>,
+        tag_at: usize,
+        name_off: usize,
+    ) -> Result<(), Fatal> {
+        let ns = a.default_ns.as_deref().map(str::to_owned);
+        if local != b"model" {
+            let name = String::from_utf8_lossy(local);
+            return Err(Box::new(
+                Diagnostic::error(
+                    Code::NotAModel,
+                    format!("the root element is {}, not an exchange-format `model`", shown(&name)),
+                )
+                .at(name_off, local.len())
+                .help("archgen reads the Open Group ArchiMate Model Exchange File Format; in Archi use File > Export > Model to Open Exchange File"),
+            ));
+        }
+        if ns.as_deref() == Some(NS_ARCHI_NATIVE)
+            || self.prefixes.iter().any(|(p, _)| *p == b"archimate") && ns.is_none()
+        {
+            return Err(Box::new(
+                Diagnostic::error(Code::NotAModel, "this is an Archi model file (.archimate), not an exchange-format file")
+                    .at(name_off, local.len())
+                    .help("in Archi use File > Export > Model to Open Exchange File, then give archgen that file"),
+            ));
+        }
+        match ns.as_deref() {
+            Some(NS_30) => self.ns3 = true,
+            Some(n) if n.trim_end_matches('/') == NS_21 => self.model.format = Some(FormatVersion::V2_1),
+            Some(NS_31_BOGUS) => {
+                self.model.format = Some(FormatVersion::V3_1);
+                self.warn(
+                    Code::UnknownNamespace,
+                    format!("the namespace {} does not exist; read as the 3.x namespace", shown(NS_31_BOGUS)),
+                    tag_at,
+                    6,
+                    &format!("ArchiMate 3.0 and 3.1 both use xmlns=\"{NS_30}\""),
+                );
+            }
+            Some(other) => self.warn(
+                Code::UnknownNamespace,
+                format!("the root element is in the unknown namespace {}; read as an exchange-format model", shown(other)),
+                tag_at,
+                6,
+                &format!("exchange-format files use xmlns=\"{NS_30}\" (3.x) or \"{NS_21}\" (2.1)"),
+            ),
+            None => self.warn(
+                Code::UnknownNamespace,
+                "the root element has no namespace; read as an exchange-format model".into(),
+                tag_at,
+                6,
+                &format!("add xmlns=\"{NS_30}\" (3.x) or xmlns=\"{NS_21}\" (2.1) to the root element"),
+            ),
+        }
+        self.model.namespace = ns;
+        if let Some(loc) = &a.schema_location {
+            self.schema_location_31 = loc.contains("/3.1/");
+        }
+        self.model.pos = Pos::at(tag_at);
+        match &a.identifier {
+            Some((id, _)) => self.model.identifier = id.to_string(),
+            None => self.missing(tag_at, "identifier", "the model"),
+        }
+        self.model.version = a.version.as_ref().map(|(v, _)| v.to_string());
+        Ok(())
+    }
+
+    fn missing(&mut self, at: usize, attr: &str, what: &str) {
+        self.diags.push(
+            Diagnostic::error(
+                Code::MissingAttribute,
+                format!("{what} has no `{attr}` attribute"),
+            )
+            .at(at, 1)
+            .help(format!("add {attr}=\"…\"; the exchange format requires it")),
+        );
+    }
+
+    /// Decides what a child element is, and records it.
+    fn child(&mut self, parent: Ctx, local: &[u8], a: &Attrs<'_>, at: usize) -> Ctx {
+        let lower = local.to_ascii_lowercase();
+        let l = lower.as_slice();
+        match (parent, l) {
+            (Ctx::Skip | Ctx::Text, _) => Ctx::Skip,
+            (_, b"name" | b"label") if text_owner(parent).is_some() => {
+                if l == b"label"
+                    && !matches!(
+                        parent,
+                        Ctx::Node(..) | Ctx::Connection(..) | Ctx::OrgItem(_)
+                    )
+                {
+                    self.saw_v21 = true;
+                }
+                self.begin_text(parent, TextField::Name, a)
+            }
+            (_, b"documentation") if text_owner(parent).is_some() => {
+                self.begin_text(parent, TextField::Documentation, a)
+            }
+            (Ctx::Property(..), b"value") => self.begin_text(parent, TextField::Value, a),
+            (Ctx::Model, b"elements") => Ctx::Elements,
+            (Ctx::Model, b"relationships") => Ctx::Relationships,
+            (Ctx::Model, b"properties") => Ctx::Properties(PropOwner::Model),
+            (Ctx::Model, b"propertydefinitions") => Ctx::PropertyDefs,
+            (Ctx::Model, b"propertydefs") => {
+                self.saw_v21 = true;
+                Ctx::PropertyDefs
+            }
+            (Ctx::Model, b"organizations") => Ctx::Orgs,
+            (Ctx::Model, b"organization") => {
+                self.saw_v21 = true;
+                Ctx::Orgs
+            }
+            (Ctx::Model, b"views") => Ctx::Views,
+            (Ctx::Views, b"diagrams") => Ctx::Diagrams,
+            (Ctx::Views | Ctx::Diagrams, b"view") => self.view(a, at),
+            (Ctx::Elements, b"element") => self.element(a, at),
+            (Ctx::Relationships, b"relationship") => self.relationship(a, at),
+            (Ctx::Element(i), b"properties") => Ctx::Properties(PropOwner::Element(i)),
+            (Ctx::Relationship(i), b"properties") => Ctx::Properties(PropOwner::Relationship(i)),
+            (Ctx::View(i), b"properties") => Ctx::Properties(PropOwner::View(i)),
+            (Ctx::Properties(o), b"property") => self.property(o, a, at),
+            (Ctx::PropertyDefs, b"propertydefinition" | b"propertydef") => self.property_def(a, at),
+            (Ctx::Orgs | Ctx::OrgItem(_), b"item") => self.org_item(parent, a, at),
+            (Ctx::View(_) | Ctx::Node(..), b"node") => self.node(parent, a, at),
+            (Ctx::View(v), b"connection") => self.connection(v, a, at),
+            (Ctx::Node(v, n), b"style") => Ctx::Style(StyleOwner::Node(v, n)),
+            (Ctx::Connection(v, c), b"style") => Ctx::Style(StyleOwner::Connection(v, c)),
+            // 2.1 draft 0.602 puts colours directly under the node.
+            (Ctx::Node(v, n), b"fillcolor" | b"linecolor") => {
+                self.color(StyleOwner::Node(v, n), l, a);
+                Ctx::Skip
+            }
+            (Ctx::Style(o), b"fillcolor" | b"linecolor") => {
+                self.color(o, l, a);
+                Ctx::Skip
+            }
+            (Ctx::Style(o), b"font") => {
+                let font = Font {
+                    name: a.name.as_ref().map(|(v, _)| v.to_string()),
+                    size: a.size.as_ref().map(|(v, _)| v.to_string()),
+                    style: a.style.as_ref().map(|(v, _)| v.to_string()),
+                    color: None,
+                };
+                self.style_mut(o).font = Some(font);
+                Ctx::Font(o)
+            }
+            (Ctx::Font(o), b"color") => {
+                let c = self.parse_color(a);
+                if let Some(f) = self.style_mut(o).font.as_mut() {
+                    f.color = c;
+                }
+                Ctx::Skip
+            }
+            (Ctx::Node(v, n), b"viewref") => {
+                if let Some((r, off)) = &a.reference {
+                    let node = &mut self.model.views[v].nodes[n];
+                    node.view_ref = Some(r.to_string());
+                    node.view_ref_pos = Pos::at(*off);
+                }
+                Ctx::Skip
+            }
+            (Ctx::Connection(v, c), b"bendpoint" | b"sourceattachment" | b"targetattachment") => {
+                let p = Point {
+                    x: self.int(&a.x).unwrap_or(0),
+                    y: self.int(&a.y).unwrap_or(0),
+                };
+                let conn = &mut self.model.views[v].connections[c];
+                match l {
+                    b"bendpoint" => conn.bendpoints.push(p),
+                    b"sourceattachment" => conn.source_attachment = Some(p),
+                    _ => conn.target_attachment = Some(p),
+                }
+                Ctx::Skip
+            }
+            _ => Ctx::Skip,
+        }
+    }
+
+    fn begin_text(&mut self, parent: Ctx, field: TextField, a: &Attrs<'_>) -> Ctx {
+        let Some(owner) = text_owner(parent) else {
+            return Ctx::Skip;
+        };
+        self.text_buf.clear();
+        self.text_lang = a.lang.as_ref().map(|l| l.to_string());
+        self.text_slot = Some((owner, field));
+        Ctx::Text
+    }
+
+    fn end(&mut self) {
+        let Some(ctx) = self.stack.pop() else { return };
+        let depth = self.stack.len() + 1;
+        while self
+            .prefixes
+            .last()
+            .is_some_and(|(_, d)| *d >= depth && *d > 0)
+        {
+            self.prefixes.pop();
+        }
+        if self.stack.is_empty() {
+            self.root_closed = true;
+        }
+        if let Ctx::Text = ctx {
+            if let Some((owner, field)) = self.text_slot.take() {
+                let text = std::mem::take(&mut self.text_buf);
+                let lang = self.text_lang.take();
+                if let Some(t) = self.texts_mut(owner, field) {
+                    t.push(lang, text);
+                }
+            }
+        }
+    }
+
+    fn texts_mut(&mut self, owner: TextOwner, field: TextField) -> Option<&mut Texts> {
+        use TextField::{Documentation as D, Name as N};
+        let m = &mut self.model;
+        Some(match (owner, field) {
+            (TextOwner::Model, N) => &mut m.names,
+            (TextOwner::Model, D) => &mut m.documentations,
+            (TextOwner::Element(i), N) => &mut m.elements[i].names,
+            (TextOwner::Element(i), D) => &mut m.elements[i].documentations,
+            (TextOwner::Relationship(i), N) => &mut m.relationships[i].names,
+            (TextOwner::Relationship(i), D) => &mut m.relationships[i].documentations,
+            (TextOwner::PropDef(i), N) => &mut m.property_definitions[i].names,
+            (TextOwner::Property(o, i), TextField::Value) => &mut props_mut(m, o)[i].values,
+            (TextOwner::Org(i), N) => &mut m.organizations[i].labels,
+            (TextOwner::Org(i), D) => &mut m.organizations[i].documentations,
+            (TextOwner::View(i), N) => &mut m.views[i].names,
+            (TextOwner::View(i), D) => &mut m.views[i].documentations,
+            (TextOwner::Node(v, n), N) => &mut m.views[v].nodes[n].labels,
+            (TextOwner::Connection(v, c), N) => &mut m.views[v].connections[c].labels,
+            _ => return None,
+        })
+    }
+
+    fn element(&mut self, a: &Attrs<'_>, at: usize) -> Ctx {
+        let Some((id, _)) = &a.identifier else {
+            self.missing(at, "identifier", "this element");
+            return Ctx::Skip;
+        };
+        let Some((ty, ty_at)) = &a.xsi_type else {
+            self.missing(at, "xsi:type", "this element");
+            return Ctx::Skip;
+        };
+        let Some(kind) = ElementType::parse(ty) else {
+            let help = match RelationshipType::parse(ty) {
+                Some(r) => format!("`{r}` is a relationship type: move it under <relationships>"),
+                None => "use one of the ArchiMate 3.1 element types (BusinessActor, ApplicationComponent, DataObject, Node, …); `archgen validate` accepts the 2.1 names too".into(),
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UnknownElementType,
+                    format!("unknown element type {}", shown(ty)),
+                )
+                .at(*ty_at, ty.len())
+                .help(help),
+            );
+            return Ctx::Skip;
+        };
+        if kind == ElementType::ValueStream {
+            self.saw_v31 = true;
+        }
+        let source_type = (kind.as_str() != ty.as_ref()).then(|| ty.to_string());
+        if source_type.as_deref().is_some_and(|t| !t.contains(':')) {
+            self.saw_v21 = true;
+        }
+        self.model.elements.push(Element {
+            identifier: id.to_string(),
+            kind,
+            source_type,
+            name: None,
+            names: Texts::default(),
+            documentation: None,
+            documentations: Texts::default(),
+            properties: Vec::new(),
+            pos: Pos::at(at),
+        });
+        Ctx::Element(self.model.elements.len() - 1)
+    }
+
+    fn relationship(&mut self, a: &Attrs<'_>, at: usize) -> Ctx {
+        let Some((id, _)) = &a.identifier else {
+            self.missing(at, "identifier", "this relationship");
+            return Ctx::Skip;
+        };
+        let Some((ty, ty_at)) = &a.xsi_type else {
+            self.missing(at, "xsi:type", "this relationship");
+            return Ctx::Skip;
+        };
+        let Some(kind) = RelationshipType::parse(ty) else {
+            let help = match ElementType::parse(ty) {
+                Some(e) => format!("`{e}` is an element type: move it under <elements>"),
+                None => "use one of Composition, Aggregation, Assignment, Realization, Serving, Access, Influence, Triggering, Flow, Specialization, Association".into(),
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UnknownRelationshipType,
+                    format!("unknown relationship type {}", shown(ty)),
+                )
+                .at(*ty_at, ty.len())
+                .help(help),
+            );
+            return Ctx::Skip;
+        };
+        let (Some((source, s_at)), Some((target, t_at))) = (&a.source, &a.target) else {
+            let which = if a.source.is_none() {
+                "source"
+            } else {
+                "target"
+            };
+            self.missing(at, which, "this relationship");
+            return Ctx::Skip;
+        };
+        let source_type = (kind.as_str() != ty.as_ref()).then(|| ty.to_string());
+        if source_type
+            .as_deref()
+            .is_some_and(|t| t.ends_with("Relationship"))
+        {
+            self.saw_v21 = true;
+        }
+        let access_type = (kind == RelationshipType::Access).then(|| match &a.access_type {
+            None => AccessType::Access,
+            Some((v, v_at)) => AccessType::parse(v).unwrap_or_else(|| {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!(
+                            "accessType {} is not Access, Read, Write or ReadWrite",
+                            shown(v)
+                        ),
+                    )
+                    .at(*v_at, v.len())
+                    .help("the value is ignored and the access read as unspecified (Access)"),
+                );
+                AccessType::Access
+            }),
+        });
+        let is_directed = if kind == RelationshipType::Association {
+            match &a.is_directed {
+                None => Some(false),
+                Some((v, v_at)) => {
+                    self.saw_v31 = true;
+                    Some(match v.trim() {
+                        "true" | "1" => true,
+                        "false" | "0" => false,
+                        _ => {
+                            self.diags.push(
+                                Diagnostic::new(
+                                    Code::InvalidValue,
+                                    format!("isDirected {} is not a boolean", shown(v)),
+                                )
+                                .at(*v_at, v.len())
+                                .help("write isDirected=\"true\" or \"false\"; read as false"),
+                            );
+                            false
+                        }
+                    })
+                }
+            }
+        } else {
+            None
+        };
+        let modifier = (kind == RelationshipType::Influence)
+            .then(|| a.modifier.as_ref().map(|(m, _)| m.to_string()))
+            .flatten();
+        self.model.relationships.push(Relationship {
+            identifier: id.to_string(),
+            kind,
+            source_type,
+            source: source.to_string(),
+            target: target.to_string(),
+            name: None,
+            names: Texts::default(),
+            documentation: None,
+            documentations: Texts::default(),
+            access_type,
+            modifier,
+            is_directed,
+            properties: Vec::new(),
+            pos: Pos::at(at),
+            source_pos: Pos::at(*s_at),
+            target_pos: Pos::at(*t_at),
+        });
+        Ctx::Relationship(self.model.relationships.len() - 1)
+    }
+
+    fn property(&mut self, owner: PropOwner, a: &Attrs<'_>, at: usize) -> Ctx {
+        let Some((r, r_at)) = a
+            .property_definition_ref
+            .as_ref()
+            .or(a.identifier_ref.as_ref())
+        else {
+            self.missing(at, "propertyDefinitionRef", "this property");
+            return Ctx::Skip;
+        };
+        let list = props_mut(&mut self.model, owner);
+        list.push(Property {
+            property_definition_ref: r.to_string(),
+            key: None,
+            value: None,
+            values: Texts::default(),
+            pos: Pos::at(at),
+            ref_pos: Pos::at(*r_at),
+        });
+        Ctx::Property(owner, list.len() - 1)
+    }
+
+    fn property_def(&mut self, a: &Attrs<'_>, at: usize) -> Ctx {
+        let Some((id, _)) = &a.identifier else {
+            self.missing(at, "identifier", "this property definition");
+            return Ctx::Skip;
+        };
+        let mut names = Texts::default();
+        if let Some((n, _)) = &a.name {
+            names.push(None, n.to_string());
+        }
+        self.model.property_definitions.push(PropertyDefinition {
+            identifier: id.to_string(),
+            name: None,
+            names,
+            data_type: a.plain_type.as_ref().map(|(t, _)| t.to_string()),
+            pos: Pos::at(at),
+        });
+        Ctx::PropertyDef(self.model.property_definitions.len() - 1)
+    }
+
+    fn org_item(&mut self, parent: Ctx, a: &Attrs<'_>, at: usize) -> Ctx {
+        let (parent, depth) = match parent {
+            Ctx::OrgItem(p) => (Some(p), self.model.organizations[p].depth + 1),
+            _ => (None, 0),
+        };
+        let r = a.identifier_ref.as_ref();
+        self.model.organizations.push(OrgItem {
+            parent,
+            depth,
+            identifier: a.identifier.as_ref().map(|(i, _)| i.to_string()),
+            identifier_ref: r.map(|(i, _)| i.to_string()),
+            label: None,
+            labels: Texts::default(),
+            documentation: None,
+            documentations: Texts::default(),
+            pos: Pos::at(at),
+            ref_pos: Pos::at(r.map_or(at, |(_, o)| *o)),
+        });
+        Ctx::OrgItem(self.model.organizations.len() - 1)
+    }
+
+    fn view(&mut self, a: &Attrs<'_>, at: usize) -> Ctx {
+        let Some((id, _)) = &a.identifier else {
+            self.missing(at, "identifier", "this view");
+            return Ctx::Skip;
+        };
+        let kind = a
+            .xsi_type
+            .as_ref()
+            .map_or("Diagram", |(t, _)| strip_qname(t))
+            .to_owned();
+        self.model.views.push(View {
+            identifier: id.to_string(),
+            kind,
+            name: None,
+            names: Texts::default(),
+            documentation: None,
+            documentations: Texts::default(),
+            viewpoint: a.viewpoint.as_ref().map(|(v, _)| v.to_string()),
+            viewpoint_ref: a.viewpoint_ref.as_ref().map(|(v, _)| v.to_string()),
+            properties: Vec::new(),
+            nodes: Vec::new(),
+            connections: Vec::new(),
+            pos: Pos::at(at),
+        });
+        Ctx::View(self.model.views.len() - 1)
+    }
+
+    fn node(&mut self, parent: Ctx, a: &Attrs<'_>, at: usize) -> Ctx {
+        let (v, parent_node) = match parent {
+            Ctx::View(v) => (v, None),
+            Ctx::Node(v, n) => (v, Some(n)),
+            _ => return Ctx::Skip,
+        };
+        let Some((id, _)) = &a.identifier else {
+            self.missing(at, "identifier", "this node");
+            return Ctx::Skip;
+        };
+        let ty = a.xsi_type.as_ref().map(|(t, _)| strip_qname(t));
+        let kind = match (
+            ty,
+            &a.element_ref,
+            a.plain_type.as_ref().map(|(t, _)| t.as_ref()),
+        ) {
+            (Some("Element"), ..) | (None, Some(_), _) => NodeKind::Element,
+            (Some("Container"), ..) | (None, None, Some("group")) => NodeKind::Container,
+            (Some("Label"), ..) | (None, None, _) => NodeKind::Label,
+            (Some(other), ..) => {
+                let other = other.to_owned();
+                let (t, t_at) = a
+                    .xsi_type
+                    .as_ref()
+                    .map_or(("", at), |(t, o)| (t.as_ref(), *o));
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("node type {} is not Element, Container or Label", shown(t)),
+                    )
+                    .at(t_at, t.len())
+                    .help("read as a Label node"),
+                );
+                let _ = other;
+                NodeKind::Label
+            }
+        };
+        let depth = parent_node.map_or(0, |p| self.model.views[v].nodes[p].depth + 1);
+        let (x, y, w, h) = (
+            self.int(&a.x),
+            self.int(&a.y),
+            self.int(&a.w),
+            self.int(&a.h),
+        );
+        let r = a.element_ref.as_ref();
+        let nodes = &mut self.model.views[v].nodes;
+        nodes.push(Node {
+            identifier: id.to_string(),
+            kind,
+            parent: parent_node,
+            depth,
+            element_ref: r.map(|(e, _)| e.to_string()),
+            view_ref: a.view_ref.as_ref().map(|(e, _)| e.to_string()),
+            x,
+            y,
+            w,
+            h,
+            label: None,
+            labels: Texts::default(),
+            style: None,
+            pos: Pos::at(at),
+            ref_pos: Pos::at(r.map_or(at, |(_, o)| *o)),
+            view_ref_pos: Pos::at(a.view_ref.as_ref().map_or(at, |(_, o)| *o)),
+        });
+        Ctx::Node(v, nodes.len() - 1)
+    }
+
+    fn connection(&mut self, v: usize, a: &Attrs<'_>, at: usize) -> Ctx {
+        let Some((id, _)) = &a.identifier else {
+            self.missing(at, "identifier", "this connection");
+            return Ctx::Skip;
+        };
+        let (Some((s, s_at)), Some((t, t_at))) = (&a.source, &a.target) else {
+            let which = if a.source.is_none() {
+                "source"
+            } else {
+                "target"
+            };
+            self.missing(at, which, "this connection");
+            return Ctx::Skip;
+        };
+        let r = a.relationship_ref.as_ref();
+        let kind = match (a.xsi_type.as_ref().map(|(t, _)| strip_qname(t)), r) {
+            (Some("Line"), _) | (None, None) => ConnectionKind::Line,
+            _ => ConnectionKind::Relationship,
+        };
+        let conns = &mut self.model.views[v].connections;
+        conns.push(Connection {
+            identifier: id.to_string(),
+            kind,
+            relationship_ref: r.map(|(x, _)| x.to_string()),
+            source: s.to_string(),
+            target: t.to_string(),
+            label: None,
+            labels: Texts::default(),
+            bendpoints: Vec::new(),
+            source_attachment: None,
+            target_attachment: None,
+            style: None,
+            pos: Pos::at(at),
+            ref_pos: Pos::at(r.map_or(at, |(_, o)| *o)),
+            source_pos: Pos::at(*s_at),
+            target_pos: Pos::at(*t_at),
+        });
+        Ctx::Connection(v, conns.len() - 1)
+    }
+
+    fn style_mut(&mut self, o: StyleOwner) -> &mut Style {
+        let slot = match o {
+            StyleOwner::Node(v, n) => &mut self.model.views[v].nodes[n].style,
+            StyleOwner::Connection(v, c) => &mut self.model.views[v].connections[c].style,
+        };
+        slot.get_or_insert_with(Style::default)
+    }
+
+    fn color(&mut self, o: StyleOwner, which: &[u8], a: &Attrs<'_>) {
+        let c = self.parse_color(a);
+        let style = self.style_mut(o);
+        if which == b"fillcolor" {
+            style.fill_color = c;
+        } else {
+            style.line_color = c;
+        }
+    }
+
+    fn parse_color(&mut self, a: &Attrs<'_>) -> Option<Color> {
+        let mut channel = |v: &Option<(Cow<'_, str>, usize)>| {
+            self.int(v)
+                .map(|n| u8::try_from(n.clamp(0, 255)).unwrap_or(0))
+        };
+        Some(Color {
+            r: channel(&a.r)?,
+            g: channel(&a.g)?,
+            b: channel(&a.b)?,
+            a: channel(&a.a),
+        })
+    }
+
+    /// An integer attribute; a value that is not one is a warning. Decimals
+    /// are rounded (some tools write them).
+    fn int(&mut self, v: &Option<(Cow<'_, str>, usize)>) -> Option<i64> {
+        let (s, at) = v.as_ref()?;
+        let t = s.trim();
+        if let Ok(n) = t.parse::<i64>() {
+            return Some(n);
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        if let Some(f) = t
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite() && f.abs() < 1e15)
+        {
+            return Some(f.round() as i64);
+        }
+        self.diags.push(
+            Diagnostic::new(Code::InvalidValue, format!("{} is not a number", shown(s)))
+                .at(*at, s.len())
+                .help("write a whole number; the value is ignored"),
+        );
+        None
+    }
+}
+
+fn text_owner(ctx: Ctx) -> Option<TextOwner> {
+    Some(match ctx {
+        Ctx::Model => TextOwner::Model,
+        Ctx::Element(i) => TextOwner::Element(i),
+        Ctx::Relationship(i) => TextOwner::Relationship(i),
+        Ctx::PropertyDef(i) => TextOwner::PropDef(i),
+        Ctx::Property(o, i) => TextOwner::Property(o, i),
+        Ctx::OrgItem(i) => TextOwner::Org(i),
+        Ctx::View(i) => TextOwner::View(i),
+        Ctx::Node(v, n) => TextOwner::Node(v, n),
+        Ctx::Connection(v, c) => TextOwner::Connection(v, c),
+        _ => return None,
+    })
+}
+
+fn props_mut(m: &mut Model, o: PropOwner) -> &mut Vec<Property> {
+    match o {
+        PropOwner::Model => &mut m.properties,
+        PropOwner::Element(i) => &mut m.elements[i].properties,
+        PropOwner::Relationship(i) => &mut m.relationships[i].properties,
+        PropOwner::View(i) => &mut m.views[i].properties,
+    }
+}
+
+fn strip_qname(s: &str) -> &str {
+    s.rsplit_once(':').map_or(s, |(_, l)| l)
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+fn truncate_message(msg: &str) -> String {
+    if msg.chars().count() <= 160 {
+        return msg.to_owned();
+    }
+    let mut s: String = msg.chars().take(160).collect();
+    s.push('…');
+    s
+}
+
+/// Picks the texts in the chosen language, resolves property keys, settles
+/// the format version and guesses the exporter.
+fn finish(m: &mut Model, opts: &ReadOptions) {
+    let lang = opts.lang.as_str();
+    let pick = |t: &Texts| t.pick(lang).map(str::to_owned);
+    for d in &mut m.property_definitions {
+        d.name = pick(&d.names);
+    }
+    let defs: std::collections::HashMap<&str, &str> = m
+        .property_definitions
+        .iter()
+        .filter_map(|d| Some((d.identifier.as_str(), d.name.as_deref()?)))
+        .collect();
+    let fix_props = |ps: &mut Vec<Property>| {
+        for p in ps {
+            p.key = defs
+                .get(p.property_definition_ref.as_str())
+                .map(|s| (*s).to_owned());
+            p.value = pick(&p.values);
+        }
+    };
+    m.name = pick(&m.names);
+    m.documentation = pick(&m.documentations);
+    fix_props(&mut m.properties);
+    for e in &mut m.elements {
+        e.name = pick(&e.names);
+        e.documentation = pick(&e.documentations);
+        fix_props(&mut e.properties);
+        if e.source_type.as_deref() == Some("Junction")
+            && e.properties.iter().any(|p| {
+                p.key
+                    .as_deref()
+                    .is_some_and(|k| k.eq_ignore_ascii_case("JunctionType"))
+                    && p.value
+                        .as_deref()
+                        .is_some_and(|v| v.trim().eq_ignore_ascii_case("or"))
+            })
+        {
+            e.kind = ElementType::OrJunction;
+        }
+    }
+    for r in &mut m.relationships {
+        r.name = pick(&r.names);
+        r.documentation = pick(&r.documentations);
+        fix_props(&mut r.properties);
+    }
+    for o in &mut m.organizations {
+        o.label = pick(&o.labels);
+        o.documentation = pick(&o.documentations);
+    }
+    for v in &mut m.views {
+        v.name = pick(&v.names);
+        v.documentation = pick(&v.documentations);
+        fix_props(&mut v.properties);
+        for n in &mut v.nodes {
+            n.label = pick(&n.labels);
+        }
+        for c in &mut v.connections {
+            c.label = pick(&c.labels);
+        }
+    }
+    m.exporter = guess_exporter(m).map(str::to_owned);
+}
+
+fn guess_exporter(m: &Model) -> Option<&'static str> {
+    let ids = || {
+        m.elements
+            .iter()
+            .map(|e| e.identifier.as_str())
+            .chain(std::iter::once(m.identifier.as_str()))
+    };
+    if ids().any(|i| i.starts_with("EAID_") || i.starts_with("EAPK_")) {
+        return Some("Sparx Enterprise Architect");
+    }
+    if m.property_definitions
+        .iter()
+        .any(|d| d.identifier.starts_with("vp-"))
+        || (m.identifier.starts_with("Id-") && m.identifier.len() == 19)
+    {
+        return Some("Visual Paradigm");
+    }
+    if m.property_definitions
+        .iter()
+        .any(|d| d.identifier.starts_with("propid-"))
+        || (m.identifier.starts_with("id-") && ids().all(|i| i.starts_with("id-")))
+    {
+        return Some("Archi");
+    }
+    None
+}
+
+impl State<'_> {
+    /// The version: from the namespace, else from the spellings the file uses.
+    fn settle_version(&mut self) {
+        let v = match self.model.format {
+            Some(v) => v,
+            None if !self.ns3 && self.saw_v21 => FormatVersion::V2_1,
+            None if self.saw_v31 || self.schema_location_31 => FormatVersion::V3_1,
+            None => FormatVersion::V3_0,
+        };
+        self.model.format = Some(v);
+    }
+}

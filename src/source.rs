@@ -1,0 +1,232 @@
+//! Source files: bytes → text, and offsets → line and column.
+//!
+//! In: the raw bytes of a file. Out: a [`SourceFile`] holding its text decoded
+//! from the encoding the file declares (UTF-8 by default, a BOM wins), or a
+//! diagnostic. Decoding is never lossy: a byte that is not valid in the
+//! encoding is an error, never a replacement character.
+
+use crate::diagnostic::{Code, Diagnostic};
+use encoding_rs::Encoding;
+
+/// A decoded file with an index of its line starts.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as the user gave it, used in diagnostics.
+    pub path: String,
+    pub text: String,
+    /// The encoding the text was decoded from (`UTF-8`, `windows-1252`, …).
+    pub encoding: &'static str,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// Decodes `bytes`. The error is a diagnostic for the offending byte.
+    pub fn decode(path: impl Into<String>, bytes: Vec<u8>) -> Result<Self, Box<Diagnostic>> {
+        let path = path.into();
+        let (text, encoding) = decode(bytes)?;
+        Ok(Self::from_text(path, text, encoding))
+    }
+
+    /// A file whose text is already known (tests, generated blueprints).
+    pub fn from_text(path: impl Into<String>, text: String, encoding: &'static str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        SourceFile {
+            path: path.into(),
+            text,
+            encoding,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = self.floor_char_boundary(offset.min(self.text.len()));
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let col = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        (to_u32(line + 1), to_u32(col))
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line_text(&self, line: u32) -> &str {
+        let i = (line as usize)
+            .saturating_sub(1)
+            .min(self.line_starts.len() - 1);
+        let start = self.line_starts[i];
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    fn floor_char_boundary(&self, mut i: usize) -> usize {
+        while !self.text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Decodes bytes to text: a BOM decides, else the XML declaration's
+/// `encoding`, else UTF-8.
+fn decode(mut bytes: Vec<u8>) -> Result<(String, &'static str), Box<Diagnostic>> {
+    let (encoding, bom) = match Encoding::for_bom(&bytes) {
+        Some((enc, len)) => (enc, len),
+        None if bytes.starts_with(b"<\0?\0") => (encoding_rs::UTF_16LE, 0),
+        None if bytes.starts_with(b"\0<\0?") => (encoding_rs::UTF_16BE, 0),
+        None => (declared_encoding(&bytes)?, 0),
+    };
+    if encoding == encoding_rs::UTF_8 {
+        bytes.drain(..bom);
+        return match String::from_utf8(bytes) {
+            Ok(text) => Ok((text, "UTF-8")),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                Err(bad_byte(&bytes, at, bom, "UTF-8"))
+            }
+        };
+    }
+    let body = &bytes[bom..];
+    match encoding.decode_without_bom_handling_and_without_replacement(body) {
+        Some(text) => Ok((text.into_owned(), encoding.name())),
+        None => {
+            let at = first_undecodable(encoding, body);
+            Err(bad_byte(body, at, bom, encoding.name()))
+        }
+    }
+}
+
+/// The `encoding` pseudo-attribute of an ASCII-compatible XML declaration.
+fn declared_encoding(bytes: &[u8]) -> Result<&'static Encoding, Box<Diagnostic>> {
+    if !bytes.starts_with(b"<?xml") {
+        return Ok(encoding_rs::UTF_8);
+    }
+    let end = memchr::memmem::find(bytes, b"?>").unwrap_or(bytes.len().min(200));
+    let decl = &bytes[..end];
+    let Some(at) = memchr::memmem::find(decl, b"encoding") else {
+        return Ok(encoding_rs::UTF_8);
+    };
+    let rest = &decl[at + 8..];
+    let rest = rest
+        .trim_ascii_start()
+        .strip_prefix(b"=")
+        .unwrap_or(rest)
+        .trim_ascii_start();
+    let Some((&quote, value)) = rest.split_first() else {
+        return Ok(encoding_rs::UTF_8);
+    };
+    let label = value.split(|&b| b == quote).next().unwrap_or_default();
+    Encoding::for_label(label).ok_or_else(|| {
+        let shown = String::from_utf8_lossy(&label[..label.len().min(40)]).into_owned();
+        let at = label.as_ptr() as usize - bytes.as_ptr() as usize;
+        locate(
+            bytes,
+            at,
+            label.len(),
+            Diagnostic::error(
+                Code::Encoding,
+                format!("the file declares the encoding `{shown}`, which archgen cannot decode"),
+            )
+            .help("save the file as UTF-8 (or windows-1252, ISO-8859-x, UTF-16) and declare that encoding"),
+        )
+    })
+}
+
+fn first_undecodable(encoding: &'static Encoding, body: &[u8]) -> usize {
+    // Narrow down by decoding growing prefixes; only runs on the error path.
+    let mut lo = 0;
+    let mut hi = body.len();
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        let mut decoder = encoding.new_decoder_without_bom_handling();
+        let mut out = String::with_capacity(mid * 3 + 16);
+        let (res, _) = decoder.decode_to_string_without_replacement(&body[..mid], &mut out, false);
+        if matches!(res, encoding_rs::DecoderResult::Malformed(..)) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    lo
+}
+
+fn bad_byte(bytes: &[u8], at: usize, bom: usize, encoding: &str) -> Box<Diagnostic> {
+    let byte = bytes.get(at).copied().unwrap_or(0);
+    locate(
+        bytes,
+        at,
+        1,
+        Diagnostic::error(
+            Code::Encoding,
+            format!("byte 0x{byte:02X} at offset {} is not valid {encoding}", at + bom),
+        )
+        .help(format!(
+            "the file is not valid {encoding}: re-export it, or declare its real encoding in the XML declaration (e.g. encoding=\"windows-1252\")"
+        )),
+    )
+}
+
+/// Places a diagnostic on undecoded bytes: line, column and a displayable
+/// excerpt of the line (undecodable bytes shown as U+FFFD, for display only).
+fn locate(bytes: &[u8], at: usize, len: usize, d: Diagnostic) -> Box<Diagnostic> {
+    let prefix = &bytes[..at];
+    let line = memchr::memchr_iter(b'\n', prefix).count() + 1;
+    let line_start = memchr::memrchr(b'\n', prefix).map_or(0, |i| i + 1);
+    let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+    let col = String::from_utf8_lossy(&prefix[line_start..])
+        .chars()
+        .count()
+        + 1;
+    let text = String::from_utf8_lossy(&bytes[line_start..line_end]);
+    Box::new(d.with_excerpt(to_u32(line), to_u32(col), text.trim_end_matches('\r'), len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let f = SourceFile::from_text("t", "ab\nçd\n".into(), "UTF-8");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(5), (2, 2));
+        assert_eq!(f.line_text(2), "çd");
+    }
+
+    #[test]
+    fn decodes_windows_1252_and_boms() {
+        let bytes = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>caf\xe9</a>".to_vec();
+        let f = SourceFile::decode("t", bytes).unwrap();
+        assert!(f.text.ends_with("<a>café</a>"));
+        assert_eq!(f.encoding, "windows-1252");
+        let f = SourceFile::decode("t", b"\xEF\xBB\xBF<a/>".to_vec()).unwrap();
+        assert_eq!(f.text, "<a/>");
+        let f = SourceFile::decode("t", b"\xFF\xFE<\0a\0/\0>\0".to_vec()).unwrap();
+        assert_eq!(f.text, "<a/>");
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error_not_a_replacement() {
+        let e = SourceFile::decode("t", b"<a>\n ok \xff</a>".to_vec()).unwrap_err();
+        assert_eq!(e.code, Code::Encoding);
+        assert!(e.message.contains("0xFF"), "{}", e.message);
+    }
+
+    #[test]
+    fn unknown_declared_encoding_is_an_error() {
+        let e = SourceFile::decode(
+            "t",
+            b"<?xml version='1.0' encoding='klingon'?><a/>".to_vec(),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("klingon"));
+    }
+}
