@@ -155,12 +155,15 @@ fn human(d: &Diagnostic, path: &str) -> String {
 }
 
 fn counts(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}",
         plural(errors, "error"),
         plural(warnings, "warning")
     )
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 fn validate(c: &Common, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
@@ -175,12 +178,12 @@ fn validate(c: &Common, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Re
         let m = l.usable().expect("usable");
         writeln!(
             out,
-            "{}: usable ArchiMate {} model: {} elements, {} relationships, {} views ({})",
+            "{}: usable ArchiMate {} model: {}, {}, {} ({})",
             l.path,
             m.format.map_or("?", |v| v.as_str()),
-            m.elements.len(),
-            m.relationships.len(),
-            m.views.len(),
+            plural(m.elements.len(), "element"),
+            plural(m.relationships.len(), "relationship"),
+            plural(m.views.len(), "view"),
             counts(l.errors(), l.warnings())
         )?;
     }

@@ -312,13 +312,20 @@ impl<'a> State<'a> {
                 | SyntaxError::UnclosedDoctype
                 | SyntaxError::UnclosedPIOrXmlDecl
                 | SyntaxError::InvalidBangMarkup),
-            ) if self.text[at.min(self.text.len())..].len() < 4096
-                || self.root_seen && !self.root_closed =>
-            {
-                (
-                    Code::Truncated,
-                    format!("the file ends inside markup ({s}): it is truncated"),
-                )
+            ) => (
+                Code::Truncated,
+                format!("the file ends inside markup ({s}): it is truncated"),
+            ),
+            XmlError::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(range, name)) => {
+                let at = (at + range.start.saturating_sub(1)).min(self.text.len());
+                return Box::new(
+                    Diagnostic::error(
+                        Code::NotXml,
+                        format!("undefined entity reference {}", shown(&format!("&{name};"))),
+                    )
+                    .at(at, name.len() + 2)
+                    .help("XML predefines only &amp; &lt; &gt; &quot; &apos;: write the character itself, or a character reference such as &#160;"),
+                );
             }
             XmlError::Escape(esc) => (
                 Code::NotXml,

@@ -1,0 +1,242 @@
+//! CLI tests: exact stdout, stderr and exit code of `validate` and
+//! `inspect`, run from `tests/fixtures` so that paths print short.
+
+use std::process::Command;
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn archgen(args: &[&str]) -> Out {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let o = Command::new(env!("CARGO_BIN_EXE_archgen"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    Out {
+        code: o.status.code().expect("exited"),
+        stdout: String::from_utf8(o.stdout).unwrap(),
+        stderr: String::from_utf8(o.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn validate_good_file() {
+    let o = archgen(&["validate", "ok/everything-3.1.xml"]);
+    assert_eq!(o.code, 0);
+    assert_eq!(o.stderr, "");
+    assert_eq!(
+        o.stdout,
+        "ok/everything-3.1.xml: usable ArchiMate 3.1 model: 8 elements, 7 relationships, 2 views (0 errors, 0 warnings)\n"
+    );
+}
+
+#[test]
+fn validate_file_with_a_warning() {
+    let o = archgen(&["validate", "warn/undefined-property-definition.xml"]);
+    assert_eq!(o.code, 0);
+    assert_eq!(
+        o.stdout,
+        "warn/undefined-property-definition.xml: usable ArchiMate 3.0 model: 1 element, 0 relationships, 0 views (0 errors, 1 warning)\n"
+    );
+    assert_eq!(
+        o.stderr,
+        r#"warning[W0001]: property refers to the undefined property definition `pd-missing`
+ --> warn/undefined-property-definition.xml:9:42
+  |
+9 |         <property propertyDefinitionRef="pd-missing"><value>who defines me?</value></property>
+  |                                          ^^^^^^^^^^
+  = help: define it under <propertyDefinitions> with a <name>; until then the property has no key and archgen ignores it
+
+"#
+    );
+}
+
+#[test]
+fn validate_broken_file() {
+    let o = archgen(&["validate", "err/unknown-types.xml"]);
+    assert_eq!(o.code, 1);
+    assert_eq!(o.stdout, "");
+    assert_eq!(
+        o.stderr,
+        r#"error: `err/unknown-types.xml` is not a usable blueprint: 3 errors, 0 warnings
+error[E0008]: unknown element type `Microservice`
+ --> err/unknown-types.xml:5:41
+  |
+5 |     <element identifier="e-1" xsi:type="Microservice"><name>Orders</name></element>
+  |                                         ^^^^^^^^^^^^
+  = help: use one of the ArchiMate 3.1 element types (BusinessActor, ApplicationComponent, DataObject, Node, …); `archgen validate` accepts the 2.1 names too
+
+error[E0008]: unknown element type `Serving`
+ --> err/unknown-types.xml:6:41
+  |
+6 |     <element identifier="e-2" xsi:type="Serving"><name>Wrong place</name></element>
+  |                                         ^^^^^^^
+  = help: `Serving` is a relationship type: move it under <relationships>
+
+error[E0009]: unknown relationship type `DependsOn`
+  --> err/unknown-types.xml:10:72
+   |
+10 |     <relationship identifier="r-1" source="e-3" target="e-3" xsi:type="DependsOn"/>
+   |                                                                        ^^^^^^^^^
+   = help: use one of Composition, Aggregation, Assignment, Realization, Serving, Access, Influence, Triggering, Flow, Specialization, Association
+
+"#
+    );
+}
+
+#[test]
+fn validate_json_lines() {
+    let o = archgen(&[
+        "validate",
+        "--format",
+        "json",
+        "err/truncated-between-tags.xml",
+    ]);
+    assert_eq!(o.code, 1);
+    assert_eq!(
+        o.stderr,
+        "error: `err/truncated-between-tags.xml` is not a usable blueprint: 1 error, 0 warnings\n"
+    );
+    let lines: Vec<serde_json::Value> = o
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["code"], "E0002");
+    assert_eq!(lines[0]["severity"], "error");
+    assert_eq!(lines[0]["file"], "err/truncated-between-tags.xml");
+    assert_eq!(lines[0]["line"], 5);
+    assert_eq!(lines[0]["column"], 84);
+}
+
+#[test]
+fn inspect_summary() {
+    let o = archgen(&["inspect", "ok/archisurance-2.1.xml"]);
+    assert_eq!(o.code, 0);
+    assert_eq!(o.stderr, "");
+    assert_eq!(
+        o.stdout,
+        "\
+model:          Insurer (2.1) [m-21]
+format:         ArchiMate exchange format 2.1 (http://www.opengroup.org/xsd/archimate)
+exporter:       Archi
+encoding:       UTF-8
+elements:       8
+  ApplicationComponent (application)     1
+  AndJunction (connector)                1
+  OrJunction (connector)                 1
+  CommunicationNetwork (technology)      1
+  Path (technology)                      1
+  TechnologyFunction (technology)        1
+  TechnologyInterface (technology)       1
+  TechnologyService (technology)         1
+relationships:  5
+  Access                                 1
+  Flow                                   1
+  Realization                            1
+  Serving                                1
+  Specialization                         1
+properties:     2 (2 definitions)
+organizations:  2 items
+views:          1
+  Layered View [v-1]: 3 nodes, 1 connections
+"
+    );
+}
+
+#[test]
+fn inspect_json_is_one_object_with_the_documented_arrays() {
+    let o = archgen(&["inspect", "--json", "ok/windows-1252.xml"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    for key in [
+        "elements",
+        "relationships",
+        "views",
+        "properties",
+        "propertyDefinitions",
+        "organizations",
+    ] {
+        assert!(v[key].is_array(), "{key} missing");
+    }
+    assert_eq!(v["name"], "Café € model");
+    assert_eq!(v["elements"][0]["name"], "Renée");
+    assert_eq!(v["exporter"], "Sparx Enterprise Architect");
+}
+
+#[test]
+fn inspect_of_broken_file_exits_1_with_reason_first() {
+    let o = archgen(&["inspect", "--json", "err/doctype-entities.xml"]);
+    assert_eq!(o.code, 1);
+    assert_eq!(o.stdout, "");
+    assert_eq!(
+        o.stderr,
+        "\
+error: `err/doctype-entities.xml` is not a usable blueprint: 1 error, 0 warnings
+error[E0004]: the DOCTYPE declares entities; archgen never expands or fetches them
+ --> err/doctype-entities.xml:2:1
+  |
+2 | <!DOCTYPE model [
+  | ^^^^^^^^^
+  = help: remove the DOCTYPE: exchange-format files need none
+
+"
+    );
+}
+
+#[test]
+fn lang_option_picks_the_variant() {
+    let o = archgen(&["inspect", "--json", "--lang", "FR", "ok/everything-3.1.xml"]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["name"], "Boutique");
+    let o = archgen(&["inspect", "--json", "ok/everything-3.1.xml"]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["name"], "Shop");
+}
+
+#[test]
+fn missing_file_exits_2() {
+    let o = archgen(&["validate", "no-such-file.xml"]);
+    assert_eq!(o.code, 2);
+    assert_eq!(o.stdout, "");
+    assert_eq!(
+        o.stderr,
+        "error: cannot read `no-such-file.xml`: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let o = archgen(&["validate"]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr
+            .starts_with("error: the following required arguments were not provided:"),
+        "{}",
+        o.stderr
+    );
+    let o = archgen(&["frobnicate"]);
+    assert_eq!(o.code, 2);
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let o = archgen(&["--help"]);
+    assert_eq!(o.code, 0);
+    assert!(
+        o.stdout.contains(
+            "Exit codes:\n  0  success (warnings allowed)\n  1  the blueprint is unusable"
+        ),
+        "{}",
+        o.stdout
+    );
+    let o = archgen(&["validate", "--help"]);
+    assert!(o
+        .stdout
+        .contains("2  usage error, or the file cannot be read"));
+}

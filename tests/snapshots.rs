@@ -1,0 +1,76 @@
+//! Snapshot tests: `inspect --json` of the good fixtures, and the rendered
+//! diagnostics (human and JSON) of the warning and broken fixtures.
+
+use archgen::load::{load_bytes, Loaded};
+use archgen::model::ReadOptions;
+use std::path::Path;
+
+fn load(path: &Path) -> Loaded {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shown = path.strip_prefix(root).unwrap().display().to_string();
+    load_bytes(
+        &shown,
+        std::fs::read(path).unwrap(),
+        &ReadOptions::default(),
+    )
+}
+
+fn rendered(l: &Loaded) -> String {
+    let mut out = String::new();
+    for d in &l.diagnostics {
+        out.push_str(&d.render(&l.path));
+        out.push('\n');
+    }
+    for d in &l.diagnostics {
+        out.push_str(&d.to_json(&l.path).to_string());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn inspect_json_of_good_and_warning_fixtures() {
+    insta::glob!("fixtures/{ok,warn}/*.xml", |path| {
+        let l = load(path);
+        let m = l.model.as_ref().expect("a model");
+        assert_eq!(l.errors(), 0, "{}", rendered(&l));
+        insta::assert_json_snapshot!(m);
+    });
+}
+
+#[test]
+fn diagnostics_of_warning_and_broken_fixtures() {
+    insta::glob!("fixtures/{warn,err}/*.xml", |path| {
+        let l = load(path);
+        assert!(!l.diagnostics.is_empty(), "{} gave no diagnostic", l.path);
+        insta::assert_snapshot!(rendered(&l));
+    });
+}
+
+#[test]
+fn good_fixtures_have_no_diagnostics() {
+    insta::glob!("fixtures/ok/*.xml", |path| {
+        let l = load(path);
+        assert!(l.diagnostics.is_empty(), "{}", rendered(&l));
+        assert!(l.usable().is_some());
+    });
+}
+
+#[test]
+fn every_error_code_is_exercised_by_a_fixture() {
+    use archgen::diagnostic::Code;
+    let mut seen = std::collections::HashSet::new();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for sub in ["warn", "err"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let l = load(&entry.unwrap().path());
+            seen.extend(l.diagnostics.iter().map(|d| d.code));
+        }
+    }
+    let missing: Vec<_> = Code::ALL
+        .iter()
+        .filter(|c| !seen.contains(c))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(missing.is_empty(), "no fixture produces {missing:?}");
+}
