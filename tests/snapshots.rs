@@ -74,3 +74,11 @@ fn every_error_code_is_exercised_by_a_fixture() {
         .collect();
     assert!(missing.is_empty(), "no fixture produces {missing:?}");
 }
+
+#[test]
+fn docs_list_every_diagnostic_code() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md")).unwrap();
+    for c in archgen::diagnostic::Code::ALL {
+        assert!(doc.contains(&format!("| {} |", c.as_str())), "docs/diagnostics.md lacks {}", c.as_str());
+    }
+}
