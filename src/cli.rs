@@ -38,19 +38,19 @@ struct Cli {
 }
 
 #[derive(clap::Args, Debug)]
-struct Common {
+pub(crate) struct Common {
     /// The blueprint: an ArchiMate Model Exchange File Format file (2.1, 3.0 or 3.1)
-    blueprint: PathBuf,
+    pub(crate) blueprint: PathBuf,
     /// Language to pick among xml:lang variants of names and documentation
     #[arg(long, default_value = "en", value_name = "TAG")]
-    lang: String,
+    pub(crate) lang: String,
     /// How to print diagnostics: rustc-like text, or one JSON object per line
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    pub(crate) format: Format,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Human,
     Json,
 }
@@ -71,7 +71,55 @@ enum Command {
         /// Print the whole model as one JSON object (shape: docs/inspect-json.md)
         #[arg(long)]
         json: bool,
+        /// Show the intermediate representation (what archgen will generate) instead of the model
+        #[arg(long)]
+        ir: bool,
+        #[command(flatten)]
+        pack: PackArg,
     },
+    /// Generate the project a blueprint describes into a folder
+    #[command(after_help = EXIT_CODES)]
+    Gen {
+        #[command(flatten)]
+        common: Common,
+        /// The output folder (created when missing)
+        #[arg(short, long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        pack: PackArg,
+        /// Write into a non-empty folder that archgen did not generate
+        #[arg(long)]
+        force: bool,
+    },
+    /// Say which element became what in the generated project, and why
+    #[command(after_help = EXIT_CODES)]
+    Explain {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        pack: PackArg,
+        /// One JSON object per element instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the built-in template packs
+    Packs,
+    /// Write a starter blueprint that opens in Archi (File > Import > Open Exchange File)
+    #[command(after_help = EXIT_CODES)]
+    Init {
+        /// Where to write it
+        file: PathBuf,
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct PackArg {
+    /// Template pack: a built-in name (see `archgen packs`) or a pack folder; default: the blueprint's archgen:pack property, else python-fastapi
+    #[arg(long, value_name = "NAME|DIR")]
+    pub(crate) pack: Option<String>,
 }
 
 /// Runs archgen with `args` (the first is the program name).
@@ -95,7 +143,29 @@ where
     };
     let result = match cli.command {
         Command::Validate { common } => validate(&common, out, err),
-        Command::Inspect { common, json } => inspect(&common, json, out, err),
+        Command::Inspect {
+            common,
+            json,
+            ir: false,
+            ..
+        } => inspect(&common, json, out, err),
+        Command::Inspect {
+            common,
+            json,
+            ir: true,
+            pack,
+        } => crate::cmd::inspect_ir(&common, &pack, json, out, err),
+        Command::Gen {
+            common,
+            out: dir,
+            pack,
+            force,
+        } => crate::cmd::gen(&common, &pack, &dir, force, out, err),
+        Command::Explain { common, pack, json } => {
+            crate::cmd::explain(&common, &pack, json, out, err)
+        }
+        Command::Packs => crate::cmd::packs(out),
+        Command::Init { file, force } => crate::cmd::init(&file, force, out, err),
     };
     result.unwrap_or_else(|e| {
         // Writing to a closed pipe is not worth a panic.
@@ -105,7 +175,7 @@ where
 }
 
 /// Loads the blueprint; exit code 2 when it cannot be read.
-fn load(c: &Common, err: &mut dyn Write) -> std::io::Result<Result<Loaded, i32>> {
+pub(crate) fn load(c: &Common, err: &mut dyn Write) -> std::io::Result<Result<Loaded, i32>> {
     let opts = ReadOptions {
         lang: c.lang.clone(),
     };
@@ -120,7 +190,7 @@ fn load(c: &Common, err: &mut dyn Write) -> std::io::Result<Result<Loaded, i32>>
 
 /// Writes the reason line (when unusable) and then every diagnostic.
 /// JSON diagnostics go to `json_out` when given, else to `err`.
-fn report(
+pub(crate) fn report(
     l: &Loaded,
     format: Format,
     mut json_out: Option<&mut dyn Write>,
@@ -154,7 +224,7 @@ fn human(d: &Diagnostic, path: &str) -> String {
     format!("{}\n", d.render(path))
 }
 
-fn counts(errors: usize, warnings: usize) -> String {
+pub(crate) fn counts(errors: usize, warnings: usize) -> String {
     format!(
         "{}, {}",
         plural(errors, "error"),
@@ -162,7 +232,7 @@ fn counts(errors: usize, warnings: usize) -> String {
     )
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 

@@ -49,11 +49,15 @@ codes! {
     UnknownElementType = "E0008": "an element's type is not an ArchiMate element type",
     UnknownRelationshipType = "E0009": "a relationship's type is not an ArchiMate relationship type",
     MissingAttribute = "E0010": "a required attribute is missing",
+    ProfileValue = "E0101": "an archgen property has a value archgen cannot read",
+    ProfileReference = "E0102": "an archgen property names an entity or field that does not exist",
+    UnknownPack = "E0103": "the template pack named is not built in and is no pack folder",
     UndefinedProperty = "W0001": "a property refers to an undefined property definition",
     EmptyName = "W0002": "an element has an empty or blank name",
     UnknownNamespace = "W0003": "the root element is in no known exchange-format namespace",
     UndeclaredPrefix = "W0004": "a namespace prefix is used without being declared",
     InvalidValue = "W0005": "an attribute value is invalid and was ignored",
+    ProfileAdjusted = "W0101": "archgen changed a profile value to keep the project working",
 }
 
 impl Code {

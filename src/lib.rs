@@ -7,8 +7,13 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cli;
+mod cmd;
 pub mod diagnostic;
 pub mod inspect;
+pub mod ir;
 pub mod load;
 pub mod model;
+pub mod naming;
+pub mod pack;
 pub mod source;
+pub mod write;

@@ -77,8 +77,13 @@ fn every_error_code_is_exercised_by_a_fixture() {
 
 #[test]
 fn docs_list_every_diagnostic_code() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md")).unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md"))
+        .unwrap();
     for c in archgen::diagnostic::Code::ALL {
-        assert!(doc.contains(&format!("| {} |", c.as_str())), "docs/diagnostics.md lacks {}", c.as_str());
+        assert!(
+            doc.contains(&format!("| {} |", c.as_str())),
+            "docs/diagnostics.md lacks {}",
+            c.as_str()
+        );
     }
 }

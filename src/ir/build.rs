@@ -1,0 +1,1621 @@
+//! Model → IR: read the archgen profile properties, infer what they do not
+//! say, and record why.
+//!
+//! Properties win over inference. Inference follows ArchiMate's meaning: a
+//! component (or a function/process assigned to it) *realises* a service;
+//! an interface is *assigned* to a service; *Serving* points from provider to
+//! consumer; *Access* says what is read and written (unspecified means both).
+
+use super::profile::{
+    self, FieldKind, FieldSpec, FieldType, Framework, Grain, Measure, MetricDef, Role,
+};
+use super::{
+    Auth, Compliance, Component, Database, Decision, Dimension, Entity, EntityOrigin, EventType,
+    Explanation, Field, Frontend, InfraService, Infrastructure, Ir, Job, Metric, Project,
+    Provenance, Service, ServiceKind,
+};
+use crate::diagnostic::{shown, Code, Diagnostic};
+use crate::model::{AccessType, Element, ElementType as T, Model, Property, RelationshipType as R};
+use crate::naming::{self, Allocator};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// An entity a pack always provides (organizations, users, …), written in
+/// the `archgen:fields` syntax.
+#[derive(Clone, Debug)]
+pub struct PlatformEntity {
+    pub key: String,
+    pub name: String,
+    pub fields: String,
+    pub tenant: bool,
+    /// Only when the blueprint names a compliance framework.
+    pub compliance_only: bool,
+}
+
+/// Builds the IR. Errors (bad profile values, metrics over unknown fields)
+/// come back as diagnostics; warnings ride along with the IR.
+pub fn build(m: &Model, pack: &str, platform: &[PlatformEntity]) -> (Option<Ir>, Vec<Diagnostic>) {
+    let mut b = Builder::new(m);
+    let ir = b.run(pack, platform);
+    let failed = b.diags.iter().any(Diagnostic::is_error);
+    (if failed { None } else { Some(ir) }, b.diags)
+}
+
+struct Builder<'m> {
+    m: &'m Model,
+    by_id: HashMap<&'m str, &'m Element>,
+    diags: Vec<Diagnostic>,
+    why: BTreeMap<&'m str, (String, String)>,
+}
+
+/// What a behaviour or active element reads and writes.
+#[derive(Default)]
+struct Access<'m> {
+    reads: Vec<&'m Element>,
+    writes: Vec<&'m Element>,
+}
+
+const STOP_WORDS: &[&str] = &[
+    "service",
+    "services",
+    "api",
+    "apis",
+    "data",
+    "the",
+    "and",
+    "of",
+    "for",
+    "a",
+    "an",
+    "system",
+    "management",
+    "application",
+    "app",
+    "component",
+    "interface",
+    "rest",
+    "http",
+    "web",
+    "explorer",
+    "view",
+    "viewer",
+    "list",
+];
+
+fn words(name: &str) -> Vec<String> {
+    naming::snake(name)
+        .map(|s| s.split('_').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+fn has_word(name: &str, ws: &[&str]) -> bool {
+    words(name).iter().any(|w| ws.contains(&w.as_str()))
+}
+
+fn has_stem(name: &str, stems: &[&str]) -> bool {
+    words(name)
+        .iter()
+        .any(|w| stems.iter().any(|s| w.starts_with(s)))
+}
+
+fn prop<'p>(props: &'p [Property], key: &str) -> Option<&'p Property> {
+    props.iter().find(|p| {
+        p.key
+            .as_deref()
+            .is_some_and(|k| k.trim().eq_ignore_ascii_case(key))
+    })
+}
+
+impl<'m> Builder<'m> {
+    fn new(m: &'m Model) -> Self {
+        let by_id = m
+            .elements
+            .iter()
+            .map(|e| (e.identifier.as_str(), e))
+            .collect();
+        Builder {
+            m,
+            by_id,
+            diags: Vec::new(),
+            why: BTreeMap::new(),
+        }
+    }
+
+    fn explain(&mut self, e: &'m Element, became: impl Into<String>, why: impl Into<String>) {
+        self.why.insert(&e.identifier, (became.into(), why.into()));
+    }
+
+    fn bad_prop(&mut self, code: Code, p: &Property, e: profile::ProfileError) {
+        self.diags.push(
+            Diagnostic::error(code, e.message)
+                .at(p.pos.offset, 1)
+                .help(e.help),
+        );
+    }
+
+    fn elements(&self, t: T) -> Vec<&'m Element> {
+        let mut v: Vec<&Element> = self.m.elements.iter().filter(|e| e.kind == t).collect();
+        v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        v
+    }
+
+    /// Targets of relationships of type `r` from `src`.
+    fn out(&self, src: &str, r: R) -> Vec<&'m Element> {
+        let mut v: Vec<&Element> = self
+            .m
+            .relationships
+            .iter()
+            .filter(|x| x.kind == r && x.source == src)
+            .filter_map(|x| self.by_id.get(x.target.as_str()).copied())
+            .collect();
+        v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        v.dedup_by(|a, b| a.identifier == b.identifier);
+        v
+    }
+
+    /// Sources of relationships of type `r` into `dst`.
+    fn incoming(&self, dst: &str, r: R) -> Vec<&'m Element> {
+        let mut v: Vec<&Element> = self
+            .m
+            .relationships
+            .iter()
+            .filter(|x| x.kind == r && x.target == dst)
+            .filter_map(|x| self.by_id.get(x.source.as_str()).copied())
+            .collect();
+        v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        v.dedup_by(|a, b| a.identifier == b.identifier);
+        v
+    }
+
+    /// The element and the behaviour (functions, processes, interactions)
+    /// assigned to it.
+    fn with_behaviour(&self, c: &'m Element) -> Vec<&'m Element> {
+        let mut v = vec![c];
+        v.extend(
+            self.out(&c.identifier, R::Assignment)
+                .into_iter()
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        T::ApplicationFunction | T::ApplicationProcess | T::ApplicationInteraction
+                    )
+                }),
+        );
+        v
+    }
+
+    /// What `c` (with its assigned behaviour) reads and writes among `kinds`.
+    fn access(&self, c: &'m Element, kinds: &[T]) -> Access<'m> {
+        let mut a = Access::default();
+        for actor in self.with_behaviour(c) {
+            for r in self
+                .m
+                .relationships
+                .iter()
+                .filter(|r| r.kind == R::Access && r.source == actor.identifier)
+            {
+                let Some(t) = self.by_id.get(r.target.as_str()).copied() else {
+                    continue;
+                };
+                if !kinds.contains(&t.kind) {
+                    continue;
+                }
+                let (rd, wr) = match r.access_type.unwrap_or(AccessType::Access) {
+                    AccessType::Read => (true, false),
+                    AccessType::Write => (false, true),
+                    AccessType::ReadWrite | AccessType::Access => (true, true),
+                };
+                if rd {
+                    a.reads.push(t);
+                }
+                if wr {
+                    a.writes.push(t);
+                }
+            }
+        }
+        for l in [&mut a.reads, &mut a.writes] {
+            l.sort_by(|x, y| x.identifier.cmp(&y.identifier));
+            l.dedup_by(|x, y| x.identifier == y.identifier);
+        }
+        a
+    }
+
+    fn is_metric_object(&self, e: &Element) -> bool {
+        e.kind == T::DataObject
+            && (prop(&e.properties, "archgen:metric").is_some()
+                || has_stem(
+                    e.name.as_deref().unwrap_or(""),
+                    &["metric", "kpi", "statistic", "aggregate"],
+                )
+                || has_word(
+                    e.name.as_deref().unwrap_or(""),
+                    &["daily", "weekly", "monthly"],
+                ))
+    }
+
+    fn realised_services(&self, c: &'m Element) -> Vec<&'m Element> {
+        let mut v: Vec<&Element> = self
+            .with_behaviour(c)
+            .into_iter()
+            .flat_map(|a| self.out(&a.identifier, R::Realization))
+            .filter(|e| e.kind == T::ApplicationService)
+            .collect();
+        for iface in self.interfaces(c) {
+            v.extend(
+                self.out(&iface.identifier, R::Assignment)
+                    .into_iter()
+                    .filter(|e| e.kind == T::ApplicationService),
+            );
+        }
+        v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        v.dedup_by(|a, b| a.identifier == b.identifier);
+        v
+    }
+
+    fn interfaces(&self, c: &'m Element) -> Vec<&'m Element> {
+        let mut v: Vec<&Element> = [R::Composition, R::Assignment, R::Aggregation]
+            .into_iter()
+            .flat_map(|r| self.out(&c.identifier, r))
+            .filter(|e| e.kind == T::ApplicationInterface)
+            .collect();
+        v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        v.dedup_by(|a, b| a.identifier == b.identifier);
+        v
+    }
+
+    fn role_of(&mut self, c: &'m Element) -> (Option<Role>, String) {
+        if let Some(p) = prop(&c.properties, "archgen:role") {
+            match Role::parse(p.value.as_deref().unwrap_or("")) {
+                Ok(r) => return (Some(r), "property archgen:role".into()),
+                Err(e) => {
+                    self.bad_prop(Code::ProfileValue, p, e);
+                    return (None, "invalid archgen:role".into());
+                }
+            }
+        }
+        let name = c.name.as_deref().unwrap_or("");
+        let data = self.access(c, &[T::DataObject]);
+        let writes_metric = data.writes.iter().any(|d| self.is_metric_object(d));
+        let reads_raw = data.reads.iter().any(|d| !self.is_metric_object(d));
+        let writes_raw = data.writes.iter().any(|d| !self.is_metric_object(d));
+        if has_stem(name, &["aggregat"]) {
+            return (Some(Role::Aggregator), "rule: named for aggregation".into());
+        }
+        if writes_metric && reads_raw {
+            return (
+                Some(Role::Aggregator),
+                "rule: reads raw data objects and writes metric data objects".into(),
+            );
+        }
+        if has_word(
+            name,
+            &[
+                "auth",
+                "authentication",
+                "identity",
+                "login",
+                "iam",
+                "sso",
+                "oauth",
+                "signin",
+            ],
+        ) {
+            return (
+                Some(Role::Auth),
+                "rule: named Auth, Identity or Login".into(),
+            );
+        }
+        if has_word(name, &["web", "frontend", "portal", "ui", "spa", "front"]) {
+            return (
+                Some(Role::Frontend),
+                "rule: named Web, Frontend or Portal".into(),
+            );
+        }
+        if has_stem(name, &["ingest", "collect", "event"]) {
+            return (
+                Some(Role::Ingestion),
+                "rule: named for ingestion, events or collection".into(),
+            );
+        }
+        if !self.realised_services(c).is_empty() || !self.interfaces(c).is_empty() {
+            return (
+                Some(Role::Api),
+                "rule: realises application services or has an application interface".into(),
+            );
+        }
+        if writes_raw {
+            return (
+                Some(Role::Ingestion),
+                "rule: writes raw (non-metric) data objects".into(),
+            );
+        }
+        if has_stem(name, &["worker", "scheduler", "batch", "job"]) {
+            return (Some(Role::Worker), "rule: named for background work".into());
+        }
+        (
+            None,
+            "no role: no property and no inference rule matched".into(),
+        )
+    }
+
+    fn run(&mut self, pack: &str, platform: &[PlatformEntity]) -> Ir {
+        let m = self.m;
+        let application = m.elements.iter().any(|e| e.kind.layer() == "application");
+
+        // Compliance first: it decides which platform entities exist.
+        let compliance = self.compliance();
+
+        // Components and roles.
+        let mut comp_keys = Allocator::new();
+        let mut components = Vec::new();
+        let mut role_by_id: HashMap<&str, Option<Role>> = HashMap::new();
+        let mut comp_key_by_id: HashMap<&str, String> = HashMap::new();
+        for c in self.elements(T::ApplicationComponent) {
+            let (role, why) = self.role_of(c);
+            let key = comp_keys.claim(&naming::key_for(
+                c.name.as_deref(),
+                "component",
+                &c.identifier,
+            ));
+            let became = match role {
+                Some(r) => format!("component `{key}` with role {}", r.as_str()),
+                None => format!("component `{key}` (no generated code)"),
+            };
+            self.explain(c, became, why.clone());
+            role_by_id.insert(&c.identifier, role);
+            comp_key_by_id.insert(&c.identifier, key.clone());
+            components.push(Component {
+                key,
+                name: display(c),
+                role,
+                why,
+                documentation: c.documentation.clone(),
+                from: vec![c.identifier.clone()],
+            });
+        }
+        let all_components = self.elements(T::ApplicationComponent);
+        let with_role = |r: Role| -> Vec<&'m Element> {
+            all_components
+                .iter()
+                .copied()
+                .filter(|c| role_by_id.get(c.identifier.as_str()) == Some(&Some(r)))
+                .collect()
+        };
+
+        // Entities: platform first (they keep their names), then DataObjects.
+        let mut tables = Allocator::new();
+        tables.reserve("alembic_version");
+        let mut entities: Vec<Entity> = Vec::new();
+        for p in platform
+            .iter()
+            .filter(|p| !p.compliance_only || !compliance.is_empty())
+        {
+            tables.reserve(&p.key);
+            let specs = profile::parse_fields(&p.fields)
+                .unwrap_or_else(|e| panic!("pack platform entity {}: {}", p.key, e.message));
+            let fields = specs
+                .into_iter()
+                .map(|s| field_from_spec(&s, s.name.clone(), vec![]))
+                .collect();
+            entities.push(Entity {
+                key: p.key.clone(),
+                pascal: String::new(),
+                name: p.name.clone(),
+                table: p.key.clone(),
+                origin: EntityOrigin::Platform,
+                tenant: p.tenant,
+                documentation: None,
+                fields,
+                retention: None,
+                time_field: None,
+                from: vec![],
+            });
+        }
+        let data_objects = self.elements(T::DataObject);
+        let (metric_objects, plain_objects): (Vec<&Element>, Vec<&Element>) =
+            data_objects.iter().partition(|d| {
+                self.is_metric_object(d)
+                    && self.metric_source_known(d, &with_role(Role::Aggregator))
+            });
+        let mut entity_by_do: HashMap<&str, usize> = HashMap::new();
+        for d in &plain_objects {
+            let idx = self.entity(d, &mut tables, &mut entities);
+            entity_by_do.insert(&d.identifier, idx);
+        }
+        self.resolve_refs(&mut entities);
+        for e in &mut entities {
+            e.time_field = ["occurred_at", "created_at"]
+                .iter()
+                .find(|k| e.fields.iter().any(|f| f.key == **k && f.ty.kind.is_time()))
+                .map(|k| (*k).to_owned())
+                .or_else(|| {
+                    e.fields
+                        .iter()
+                        .find(|f| f.ty.kind.is_time())
+                        .map(|f| f.key.clone())
+                });
+        }
+
+        // Metrics.
+        let mut metric_keys = Allocator::new();
+        let mut metrics: Vec<Metric> = Vec::new();
+        let mut metric_by_do: HashMap<&str, String> = HashMap::new();
+        for d in &metric_objects {
+            if let Some(mt) = self.metric(
+                d,
+                &entities,
+                &mut metric_keys,
+                &mut tables,
+                &with_role(Role::Aggregator),
+            ) {
+                metric_by_do.insert(&d.identifier, mt.key.clone());
+                metrics.push(mt);
+            }
+        }
+        let mut classes = Allocator::new();
+        for e in &mut entities {
+            e.pascal = classes.claim(&naming::pascal(&e.key));
+        }
+        for mt in &mut metrics {
+            mt.pascal = classes.claim(&naming::pascal(&mt.key));
+        }
+
+        // Jobs: one per aggregator; metrics nobody computes go to the first.
+        let mut job_keys = Allocator::new();
+        let mut jobs: Vec<Job> = Vec::new();
+        let mut assigned: BTreeSet<String> = BTreeSet::new();
+        for a in with_role(Role::Aggregator) {
+            let writes = self.access(a, &[T::DataObject]).writes;
+            let ms: Vec<String> = writes
+                .iter()
+                .filter_map(|d| metric_by_do.get(d.identifier.as_str()).cloned())
+                .filter(|k| assigned.insert(k.clone()))
+                .collect();
+            jobs.push(Job {
+                key: job_keys.claim(&naming::key_for(a.name.as_deref(), "job", &a.identifier)),
+                name: display(a),
+                metrics: ms,
+                from: vec![a.identifier.clone()],
+            });
+        }
+        let orphans: Vec<String> = metrics
+            .iter()
+            .map(|mt| mt.key.clone())
+            .filter(|k| !assigned.contains(k))
+            .collect();
+        if !orphans.is_empty() {
+            match jobs.first_mut() {
+                Some(j) => j.metrics.extend(orphans),
+                None => jobs.push(Job {
+                    key: "metrics_aggregator".into(),
+                    name: "Metrics aggregator".into(),
+                    metrics: orphans,
+                    from: vec![],
+                }),
+            }
+        }
+
+        // Services.
+        let services = self.services(
+            &role_by_id,
+            &comp_key_by_id,
+            &entity_by_do,
+            &metric_by_do,
+            &entities,
+        );
+
+        // Events and ingestion.
+        let mut events = Vec::new();
+        let mut event_keys = Allocator::new();
+        let mut ingested: Vec<String> = Vec::new();
+        for c in with_role(Role::Ingestion) {
+            let targets: Vec<&str> = self
+                .with_behaviour(c)
+                .iter()
+                .map(|e| e.identifier.as_str())
+                .collect();
+            let mut evs: Vec<&Element> = self
+                .m
+                .relationships
+                .iter()
+                .filter(|r| {
+                    matches!(r.kind, R::Triggering | R::Flow)
+                        && targets.contains(&r.target.as_str())
+                })
+                .filter_map(|r| self.by_id.get(r.source.as_str()).copied())
+                .filter(|e| matches!(e.kind, T::ApplicationEvent | T::BusinessEvent))
+                .collect();
+            evs.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+            evs.dedup_by(|a, b| a.identifier == b.identifier);
+            for ev in evs {
+                if events
+                    .iter()
+                    .any(|x: &EventType| x.from[0] == ev.identifier)
+                {
+                    continue;
+                }
+                let key = event_keys.claim(&naming::key_for(
+                    ev.name.as_deref(),
+                    "event",
+                    &ev.identifier,
+                ));
+                self.explain(
+                    ev,
+                    format!("event type `{key}` accepted by the ingestion endpoint"),
+                    "rule: triggers or flows to the ingestion component",
+                );
+                events.push(EventType {
+                    key,
+                    name: display(ev),
+                    from: vec![ev.identifier.clone()],
+                });
+            }
+            for d in self.access(c, &[T::DataObject]).writes {
+                if let Some(&i) = entity_by_do.get(d.identifier.as_str()) {
+                    let k = entities[i].key.clone();
+                    if !ingested.contains(&k) {
+                        ingested.push(k);
+                    }
+                }
+            }
+        }
+
+        let auth_comp = with_role(Role::Auth).into_iter().next();
+        let auth = Auth {
+            component: auth_comp.and_then(|c| comp_key_by_id.get(c.identifier.as_str()).cloned()),
+            roles: vec!["admin".into(), "analyst".into(), "viewer".into()],
+            from: auth_comp
+                .map(|c| vec![c.identifier.clone()])
+                .unwrap_or_default(),
+        };
+        let frontend = with_role(Role::Frontend)
+            .into_iter()
+            .next()
+            .map(|c| Frontend {
+                component: comp_key_by_id[c.identifier.as_str()].clone(),
+                name: display(c),
+                from: vec![c.identifier.clone()],
+            });
+
+        let infrastructure = self.infrastructure(&role_by_id);
+        let project = Project {
+            name: m
+                .name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| "ArchiMate model".into()),
+            key: naming::key_for(m.name.as_deref(), "project", &m.identifier),
+            description: m.documentation.clone(),
+            pack: pack.to_owned(),
+            model_id: m.identifier.clone(),
+            format: m.format.map_or("?", |f| f.as_str()).into(),
+            from: vec![m.identifier.clone()],
+        };
+        let decisions = self.decisions(&project, &metrics, &compliance, &infrastructure, &auth);
+        for e in &mut entities {
+            let note = match e.origin {
+                EntityOrigin::Platform => "extends the pack's platform entity",
+                EntityOrigin::Blueprint => "",
+            };
+            for id in e.from.clone() {
+                if let Some(el) = self.by_id.get(id.as_str()).copied() {
+                    if el.kind == T::DataObject {
+                        let why = if prop(&el.properties, "archgen:fields").is_some() {
+                            "property archgen:fields"
+                        } else {
+                            "rule: a DataObject is a table (default fields)"
+                        };
+                        let became = if note.is_empty() {
+                            format!("table `{}`", e.table)
+                        } else {
+                            format!("table `{}` ({note})", e.table)
+                        };
+                        self.explain(el, became, why);
+                    } else if el.kind == T::BusinessObject {
+                        self.explain(
+                            el,
+                            format!("table `{}`", e.table),
+                            "rule: a BusinessObject realised by a DataObject shares its table",
+                        );
+                    }
+                }
+            }
+        }
+        let explanations = self.explanations();
+        Ir {
+            project,
+            application,
+            components,
+            entities,
+            metrics,
+            jobs,
+            services,
+            events,
+            ingested,
+            auth,
+            frontend,
+            infrastructure,
+            compliance,
+            decisions,
+            explanations,
+        }
+    }
+
+    fn compliance(&mut self) -> Vec<Compliance> {
+        let mut found: BTreeMap<Framework, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        if let Some(p) = prop(&self.m.properties, "archgen:compliance") {
+            match profile::parse_compliance(p.value.as_deref().unwrap_or("")) {
+                Ok(fs) => {
+                    for f in fs {
+                        let e = found.entry(f).or_default();
+                        e.0.push("property archgen:compliance".into());
+                        e.1.push(self.m.identifier.clone());
+                    }
+                }
+                Err(e) => self.bad_prop(Code::ProfileValue, p, e),
+            }
+        }
+        for t in [T::Requirement, T::Constraint, T::Principle] {
+            for el in self.elements(t) {
+                let text = format!(
+                    "{} {}",
+                    el.name.as_deref().unwrap_or(""),
+                    el.documentation.as_deref().unwrap_or("")
+                );
+                for f in Framework::mentioned_in(&text) {
+                    let e = found.entry(f).or_default();
+                    e.0.push(format!("{} {} names it", el.kind, shown(&display(el))));
+                    e.1.push(el.identifier.clone());
+                }
+            }
+        }
+        found
+            .into_iter()
+            .map(|(f, (why, from))| Compliance {
+                framework: f,
+                key: naming::snake(f.key()).unwrap_or_default(),
+                title: f.title().into(),
+                why: why.join("; "),
+                from,
+            })
+            .collect()
+    }
+
+    /// Whether a metric-like DataObject can become a metric: it has a
+    /// definition, or an aggregator reads a source for the default one.
+    fn metric_source_known(&self, d: &Element, aggregators: &[&'m Element]) -> bool {
+        prop(&d.properties, "archgen:metric").is_some()
+            || self.default_metric_source(d, aggregators).is_some()
+    }
+
+    fn default_metric_source(
+        &self,
+        d: &Element,
+        aggregators: &[&'m Element],
+    ) -> Option<&'m Element> {
+        aggregators
+            .iter()
+            .filter(|a| {
+                self.access(a, &[T::DataObject])
+                    .writes
+                    .iter()
+                    .any(|w| w.identifier == d.identifier)
+            })
+            .flat_map(|a| self.access(a, &[T::DataObject]).reads)
+            .find(|r| !self.is_metric_object(r))
+    }
+
+    fn entity(
+        &mut self,
+        d: &'m Element,
+        tables: &mut Allocator,
+        entities: &mut Vec<Entity>,
+    ) -> usize {
+        let specs = match prop(&d.properties, "archgen:fields") {
+            Some(p) => match profile::parse_fields(p.value.as_deref().unwrap_or("")) {
+                Ok(s) => s,
+                Err(e) => {
+                    self.bad_prop(Code::ProfileValue, p, e);
+                    vec![]
+                }
+            },
+            None => {
+                profile::parse_fields("id uuid pk; created_at timestamp index; data json nullable")
+                    .expect("default fields parse")
+            }
+        };
+        let mut requested = naming::key_for(d.name.as_deref(), "entity", &d.identifier);
+        if let Some(p) = prop(&d.properties, "archgen:table") {
+            let v = p.value.as_deref().unwrap_or("").trim();
+            match naming::snake(v) {
+                Some(k) if k == v => requested = k,
+                _ => self.bad_prop(
+                    Code::ProfileValue,
+                    p,
+                    profile::ProfileError {
+                        message: format!("table name {} is not a snake_case name", shown(v)),
+                        help: format!(
+                            "write lower-case letters, digits and single underscores, e.g. `{}`",
+                            naming::snake(v).unwrap_or_else(|| "events".into())
+                        ),
+                    },
+                ),
+            }
+        }
+        let retention = prop(&d.properties, "archgen:retention").and_then(|p| {
+            match profile::parse_retention(p.value.as_deref().unwrap_or("")) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    self.bad_prop(Code::ProfileValue, p, e);
+                    None
+                }
+            }
+        });
+        let mut from = vec![d.identifier.clone()];
+        // BusinessObjects this DataObject realises share the entity.
+        from.extend(
+            self.out(&d.identifier, R::Realization)
+                .into_iter()
+                .filter(|e| e.kind == T::BusinessObject)
+                .map(|e| e.identifier.clone()),
+        );
+
+        // A DataObject named like a platform entity extends it.
+        if let Some(i) = entities.iter().position(|e| {
+            e.origin == EntityOrigin::Platform && e.key == requested && e.from.is_empty()
+        }) {
+            let e = &mut entities[i];
+            for s in specs {
+                let key = naming::snake(&s.name).unwrap_or_else(|| s.name.to_ascii_lowercase());
+                match e.fields.iter_mut().find(|f| f.key == key) {
+                    Some(f) => {
+                        f.pii |= s.pii;
+                        f.index |= s.index;
+                        f.from.push(d.identifier.clone());
+                    }
+                    None if key == "organization_id" => {}
+                    None => {
+                        let mut f = field_from_spec(&s, key, vec![d.identifier.clone()]);
+                        f.pk = false;
+                        f.nullable = true;
+                        e.fields.push(f);
+                    }
+                }
+            }
+            e.from = from;
+            e.documentation = d.documentation.clone();
+            e.retention = retention;
+            return i;
+        }
+
+        let table = tables.claim(&requested);
+        let mut field_keys = Allocator::new();
+        let mut fields: Vec<Field> = Vec::new();
+        for s in &specs {
+            let base = naming::snake(&s.name).unwrap_or_else(|| "field".into());
+            if base == "organization_id" {
+                continue; // Tenancy adds it.
+            }
+            let key = field_keys.claim(&base);
+            fields.push(field_from_spec(s, key, vec![d.identifier.clone()]));
+        }
+        if !fields.iter().any(|f| f.pk) {
+            match fields.iter_mut().find(|f| f.key == "id") {
+                Some(f) => {
+                    f.pk = true;
+                    f.nullable = false;
+                }
+                None => {
+                    fields.insert(
+                        0,
+                        Field {
+                            key: "id".into(),
+                            ty: FieldType::simple(FieldKind::Uuid),
+                            pk: true,
+                            index: false,
+                            unique: false,
+                            nullable: false,
+                            pii: false,
+                            reference: None,
+                            from: vec![],
+                        },
+                    );
+                }
+            }
+        }
+        entities.push(Entity {
+            key: table.clone(),
+            pascal: String::new(),
+            name: display(d),
+            table,
+            origin: EntityOrigin::Blueprint,
+            tenant: true,
+            documentation: d.documentation.clone(),
+            fields,
+            retention,
+            time_field: None,
+            from,
+        });
+        entities.len() - 1
+    }
+
+    /// Turns `ref=<name>` into entity keys; unknown targets are errors.
+    fn resolve_refs(&mut self, entities: &mut [Entity]) {
+        let keys: Vec<String> = entities.iter().map(|e| e.key.clone()).collect();
+        for e in entities.iter_mut() {
+            for f in &mut e.fields {
+                let Some(r) = f.reference.clone() else {
+                    continue;
+                };
+                let want = naming::snake(&r).unwrap_or_default();
+                let hit = keys.iter().find(|k| **k == want).or_else(|| {
+                    keys.iter()
+                        .find(|k| k.trim_end_matches('s') == want.trim_end_matches('s'))
+                });
+                match hit {
+                    Some(k) => f.reference = Some(k.clone()),
+                    None => {
+                        let p = e
+                            .from
+                            .first()
+                            .and_then(|id| self.by_id.get(id.as_str()))
+                            .and_then(|el| prop(&el.properties, "archgen:fields"));
+                        let pos = p.map_or(0, |p| p.pos.offset);
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::ProfileReference,
+                                format!(
+                                    "field `{}` of `{}` refers to {}, which is no entity",
+                                    f.key,
+                                    e.key,
+                                    shown(&r)
+                                ),
+                            )
+                            .at(pos, 1)
+                            .help(format!(
+                                "ref= names an entity's table: one of {}",
+                                keys.join(", ")
+                            )),
+                        );
+                        f.reference = None;
+                    }
+                }
+            }
+        }
+    }
+
+    fn metric(
+        &mut self,
+        d: &'m Element,
+        entities: &[Entity],
+        metric_keys: &mut Allocator,
+        tables: &mut Allocator,
+        aggregators: &[&'m Element],
+    ) -> Option<Metric> {
+        let name = display(d);
+        let (def, text, why, p) = match prop(&d.properties, "archgen:metric") {
+            Some(p) => {
+                let v = p.value.clone().unwrap_or_default();
+                match profile::parse_metric(&v) {
+                    Ok(def) => (def, v, "property archgen:metric".to_owned(), Some(p)),
+                    Err(e) => {
+                        self.bad_prop(Code::ProfileValue, p, e);
+                        return None;
+                    }
+                }
+            }
+            None => {
+                let src = self.default_metric_source(d, aggregators)?;
+                let source = entities
+                    .iter()
+                    .find(|e| e.from.first() == Some(&src.identifier))?
+                    .key
+                    .clone();
+                let grain = if has_word(&name, &["weekly", "week"]) {
+                    Grain::Week
+                } else if has_word(&name, &["monthly", "month"]) {
+                    Grain::Month
+                } else {
+                    Grain::Day
+                };
+                let g = match grain {
+                    Grain::Day => "day",
+                    Grain::Week => "week",
+                    Grain::Month => "month",
+                };
+                let def = MetricDef {
+                    measure: Measure::Count,
+                    field: None,
+                    source: source.clone(),
+                    conditions: vec![],
+                    grain,
+                    time_field: None,
+                    dimensions: vec![],
+                };
+                (
+                    def,
+                    format!("count(*) from {source} per {g}"),
+                    "rule: written by the aggregator that reads its source; counts rows (default)"
+                        .to_owned(),
+                    None,
+                )
+            }
+        };
+        let at = p.map_or(d.pos.offset, |p| p.pos.offset);
+        let fail = |s: &mut Self, msg: String, help: String| {
+            s.diags.push(
+                Diagnostic::error(Code::ProfileReference, msg)
+                    .at(at, 1)
+                    .help(help),
+            );
+        };
+        let want = naming::snake(&def.source).unwrap_or_default();
+        let Some(src) = entities.iter().find(|e| e.key == want || e.table == want) else {
+            let names: Vec<&str> = entities
+                .iter()
+                .filter(|e| e.origin == EntityOrigin::Blueprint)
+                .map(|e| e.key.as_str())
+                .collect();
+            fail(
+                self,
+                format!(
+                    "metric `{name}` reads {}, which is no entity",
+                    shown(&def.source)
+                ),
+                format!(
+                    "`from` names an entity's table: one of {}",
+                    names.join(", ")
+                ),
+            );
+            return None;
+        };
+        let field = |k: &str| {
+            src.fields
+                .iter()
+                .find(|f| f.key == naming::snake(k).unwrap_or_default())
+        };
+        let fields_list = src
+            .fields
+            .iter()
+            .map(|f| f.key.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut ok = true;
+        let mut check = |s: &mut Self, k: &str, what: &str| -> Option<Field> {
+            let f = field(k).cloned();
+            if f.is_none() {
+                ok = false;
+                fail(
+                    s,
+                    format!(
+                        "metric `{name}` uses {} as {what}, but `{}` has no such field",
+                        shown(k),
+                        src.key
+                    ),
+                    format!("fields of `{}`: {fields_list}", src.key),
+                );
+            }
+            f
+        };
+        let measured = def
+            .field
+            .as_deref()
+            .and_then(|k| check(self, k, "its measured field"));
+        for c in &def.conditions {
+            check(self, &c.field, "a condition");
+        }
+        let dims: Vec<Dimension> = def
+            .dimensions
+            .iter()
+            .filter_map(|k| check(self, k, "a dimension"))
+            .map(|f| Dimension {
+                key: f.key,
+                ty: f.ty,
+            })
+            .collect();
+        let time = match &def.time_field {
+            Some(k) => check(self, k, "its time field"),
+            None => src.time_field.as_deref().and_then(field).cloned(),
+        };
+        if !ok {
+            return None;
+        }
+        let Some(time) = time.filter(|t| t.ty.kind.is_time()) else {
+            fail(self, format!("metric `{name}` has no timestamp field to group by"), format!("give `{}` a timestamp field (occurred_at or created_at), or name one with `of <field>`", src.key));
+            return None;
+        };
+        if let Some(f) = &measured {
+            let numeric_needed = matches!(
+                def.measure,
+                Measure::Sum | Measure::Avg | Measure::Min | Measure::Max
+            );
+            if numeric_needed && !f.ty.kind.is_number() {
+                fail(
+                    self,
+                    format!(
+                        "metric `{name}` takes {:?} of `{}`, which is not a number",
+                        def.measure, f.key
+                    ),
+                    "sum, avg, min and max need an integer, bigint or numeric field".into(),
+                );
+                return None;
+            }
+        }
+        let value_type = match (def.measure, &measured) {
+            (Measure::Count | Measure::CountDistinct, _) => "integer",
+            (Measure::Sum | Measure::Min | Measure::Max, Some(f)) if f.ty.kind.is_integer() => {
+                "integer"
+            }
+            _ => "float",
+        };
+        let conditions = def
+            .conditions
+            .iter()
+            .map(|c| profile::Condition {
+                field: naming::snake(&c.field).unwrap_or_default(),
+                op: c.op,
+                values: c.values.clone(),
+            })
+            .collect();
+        let key = metric_keys.claim(&naming::key_for(Some(&name), "metric", &d.identifier));
+        let requested_table = match prop(&d.properties, "archgen:table")
+            .and_then(|p| p.value.as_deref())
+            .and_then(|v| naming::snake(v.trim()).filter(|k| k == v.trim()))
+        {
+            Some(t) => t,
+            None => key.clone(),
+        };
+        let table = tables.claim(&requested_table);
+        self.explain(d, format!("metric `{key}` (table `{table}`)"), why);
+        Some(Metric {
+            key,
+            pascal: String::new(),
+            name,
+            table,
+            measure: def.measure,
+            field: measured.map(|f| f.key),
+            source: src.key.clone(),
+            conditions,
+            grain: def.grain,
+            time_field: time.key,
+            dimensions: dims,
+            value_type: value_type.into(),
+            definition: text,
+            documentation: d.documentation.clone(),
+            from: vec![d.identifier.clone()],
+        })
+    }
+
+    fn services(
+        &mut self,
+        roles: &HashMap<&str, Option<Role>>,
+        comp_keys: &HashMap<&str, String>,
+        entity_by_do: &HashMap<&str, usize>,
+        metric_by_do: &HashMap<&str, String>,
+        entities: &[Entity],
+    ) -> Vec<Service> {
+        let mut keys = Allocator::new();
+        for reserved in RESERVED_MODULES {
+            keys.reserve(reserved);
+        }
+        let mut paths: BTreeSet<String> = BTreeSet::new();
+        let mut out = Vec::new();
+        for s in self.elements(T::ApplicationService) {
+            let name = display(s);
+            // Who provides it.
+            let mut providers: Vec<&Element> = self
+                .incoming(&s.identifier, R::Realization)
+                .into_iter()
+                .flat_map(|x| {
+                    if x.kind == T::ApplicationComponent {
+                        vec![x]
+                    } else {
+                        self.incoming(&x.identifier, R::Assignment)
+                            .into_iter()
+                            .filter(|c| c.kind == T::ApplicationComponent)
+                            .collect()
+                    }
+                })
+                .collect();
+            let ifaces: Vec<&Element> = self
+                .incoming(&s.identifier, R::Assignment)
+                .into_iter()
+                .filter(|e| e.kind == T::ApplicationInterface)
+                .collect();
+            for i in &ifaces {
+                providers.extend(
+                    [R::Composition, R::Assignment, R::Aggregation]
+                        .into_iter()
+                        .flat_map(|r| self.incoming(&i.identifier, r))
+                        .filter(|c| c.kind == T::ApplicationComponent),
+                );
+            }
+            providers.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+            providers.dedup_by(|a, b| a.identifier == b.identifier);
+            let provider = providers.first().copied();
+            let role = provider.and_then(|p| roles.get(p.identifier.as_str()).copied().flatten());
+
+            // What it reads: its own Access, else the provider's that match its name.
+            let own = self.access(s, &[T::DataObject]).reads;
+            let mut why = String::new();
+            let reads: Vec<&Element> = if !own.is_empty() {
+                why.push_str("reads what its own Access relationships name");
+                own
+            } else if let Some(p) = provider {
+                let all = self.access(p, &[T::DataObject]).reads;
+                let sw: BTreeSet<String> = words(&name)
+                    .into_iter()
+                    .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+                    .collect();
+                let mentions = |w: &String| {
+                    sw.contains(w)
+                        || sw.contains(&format!("{w}s"))
+                        || sw.contains(w.trim_end_matches('s'))
+                };
+                let content = |d: &&Element| -> Vec<String> {
+                    words(d.name.as_deref().unwrap_or(""))
+                        .into_iter()
+                        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+                        .collect()
+                };
+                // Data objects whose whole name the service's name holds; else any overlap.
+                let mut matched: Vec<&Element> = all
+                    .iter()
+                    .copied()
+                    .filter(|d| {
+                        let c = content(d);
+                        !c.is_empty() && c.iter().all(mentions)
+                    })
+                    .collect();
+                if matched.is_empty() {
+                    matched = all
+                        .iter()
+                        .copied()
+                        .filter(|d| content(d).iter().any(mentions))
+                        .collect();
+                }
+                if !matched.is_empty() {
+                    why.push_str("reads the provider's data objects its name mentions");
+                    matched
+                } else if all
+                    .iter()
+                    .any(|d| metric_by_do.contains_key(d.identifier.as_str()))
+                {
+                    why.push_str("reads the metrics its provider reads");
+                    all.into_iter()
+                        .filter(|d| metric_by_do.contains_key(d.identifier.as_str()))
+                        .collect()
+                } else {
+                    why.push_str("reads what its provider reads");
+                    all
+                }
+            } else {
+                why.push_str("has no provider");
+                vec![]
+            };
+            let ms: Vec<String> = reads
+                .iter()
+                .filter_map(|d| metric_by_do.get(d.identifier.as_str()).cloned())
+                .collect();
+            let es: Vec<String> = reads
+                .iter()
+                .filter_map(|d| {
+                    entity_by_do
+                        .get(d.identifier.as_str())
+                        .map(|&i| entities[i].key.clone())
+                })
+                .collect();
+            let kind = match role {
+                Some(Role::Ingestion) => ServiceKind::Ingest,
+                Some(Role::Auth) => ServiceKind::Auth,
+                Some(Role::Frontend | Role::Aggregator | Role::Worker) => ServiceKind::Other,
+                Some(Role::Api) | None if provider.is_none() && ms.is_empty() && es.is_empty() => {
+                    ServiceKind::Other
+                }
+                _ if ms.is_empty() && !es.is_empty() => ServiceKind::EntityList,
+                _ => ServiceKind::Metrics,
+            };
+            let key = keys.claim(&naming::key_for(Some(&name), "service", &s.identifier));
+            let mut path = match prop(&s.properties, "archgen:path") {
+                Some(p) => match profile::parse_path(p.value.as_deref().unwrap_or("")) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.bad_prop(Code::ProfileValue, p, e);
+                        String::new()
+                    }
+                },
+                None => format!("/api/{}", naming::kebab(&key)),
+            };
+            if matches!(kind, ServiceKind::Metrics | ServiceKind::EntityList) {
+                let clash = RESERVED_PATHS
+                    .iter()
+                    .any(|r| path == *r || path.starts_with(&format!("{r}/")))
+                    || path == "/";
+                if clash || paths.contains(&path) {
+                    let moved = format!("/api/services/{}", naming::kebab(&key));
+                    let at =
+                        prop(&s.properties, "archgen:path").map_or(s.pos.offset, |p| p.pos.offset);
+                    self.diags.push(
+                        Diagnostic::new(Code::ProfileAdjusted, format!("service `{name}`: path {} is taken; it is served at `{moved}`", shown(&path)))
+                            .at(at, 1)
+                            .help("give the service an archgen:path that no other route uses (the pack owns /api/auth, /api/admin, /api/ingest, /api/dashboard/metrics, /health)"),
+                    );
+                    path = moved;
+                }
+                paths.insert(path.clone());
+            }
+            let consumers: Vec<String> = self
+                .out(&s.identifier, R::Serving)
+                .iter()
+                .filter_map(|c| comp_keys.get(c.identifier.as_str()).cloned())
+                .collect();
+            let became = match kind {
+                ServiceKind::Metrics => format!(
+                    "route GET {path} (metrics: {})",
+                    if ms.is_empty() {
+                        "none".into()
+                    } else {
+                        ms.join(", ")
+                    }
+                ),
+                ServiceKind::EntityList => {
+                    format!("route GET {path} (paged rows of {})", es.join(", "))
+                }
+                ServiceKind::Ingest => "the ingestion endpoint POST /api/ingest/{table}".into(),
+                ServiceKind::Auth => "the session endpoints under /api/auth".into(),
+                ServiceKind::Other => "no route (not provided by an API component)".into(),
+            };
+            let why_full = match provider {
+                Some(p) => format!("rule: provided by `{}`; {why}", display(p)),
+                None => format!("rule: {why}"),
+            };
+            self.explain(s, became, why_full.clone());
+            for i in &ifaces {
+                let became = match self.why.get(i.identifier.as_str()) {
+                    Some((b, _)) if b.starts_with("interface of service") => {
+                        format!("{b}, `{key}`")
+                    }
+                    _ => format!("interface of service `{key}`"),
+                };
+                self.explain(i, became, "rule: assigned to the service");
+            }
+            out.push(Service {
+                key,
+                name,
+                kind,
+                path,
+                provider: provider.and_then(|p| comp_keys.get(p.identifier.as_str()).cloned()),
+                interfaces: ifaces.iter().map(|i| display(i)).collect(),
+                metrics: ms,
+                entities: es,
+                consumers,
+                documentation: s.documentation.clone(),
+                why: why_full,
+                from: std::iter::once(s.identifier.clone())
+                    .chain(ifaces.iter().map(|i| i.identifier.clone()))
+                    .collect(),
+            });
+        }
+        out
+    }
+
+    fn infrastructure(&mut self, roles: &HashMap<&str, Option<Role>>) -> Infrastructure {
+        let db_like = |e: &Element| {
+            let n = e.name.as_deref().unwrap_or("");
+            has_stem(n, &["postgres"])
+                || has_word(n, &["db", "database", "rdbms", "sql"])
+                || (has_word(n, &["analytics"]) && has_word(n, &["store", "warehouse"]))
+        };
+        let mut db_from: Vec<String> = Vec::new();
+        for ss in self
+            .elements(T::SystemSoftware)
+            .into_iter()
+            .filter(|e| db_like(e))
+        {
+            db_from.push(ss.identifier.clone());
+            self.explain(
+                ss,
+                "compose service `db` (PostgreSQL)",
+                "rule: SystemSoftware named PostgreSQL or a database",
+            );
+            for n in self
+                .incoming(&ss.identifier, R::Composition)
+                .into_iter()
+                .chain(self.incoming(&ss.identifier, R::Assignment))
+            {
+                if n.kind == T::Node || n.kind == T::Device {
+                    db_from.push(n.identifier.clone());
+                    self.explain(
+                        n,
+                        "hosts compose service `db`",
+                        "rule: a Node that holds the database SystemSoftware",
+                    );
+                }
+            }
+        }
+        // Which compose service each component runs in, and what hosts it.
+        let mut api_from: Vec<String> = Vec::new();
+        let mut worker_from: Vec<String> = Vec::new();
+        for c in self.elements(T::ApplicationComponent) {
+            let (target, service) = match roles.get(c.identifier.as_str()).copied().flatten() {
+                Some(Role::Aggregator | Role::Worker) => (&mut worker_from, "worker"),
+                Some(_) => (&mut api_from, "api"),
+                None => continue,
+            };
+            target.push(c.identifier.clone());
+            for art in self
+                .incoming(&c.identifier, R::Realization)
+                .into_iter()
+                .filter(|a| a.kind == T::Artifact)
+            {
+                target.push(art.identifier.clone());
+                self.explain(
+                    art,
+                    format!("the image of compose service `{service}`"),
+                    "rule: an Artifact that realises a component",
+                );
+                for host in self.incoming(&art.identifier, R::Assignment) {
+                    if matches!(host.kind, T::SystemSoftware | T::Node | T::Device)
+                        && !db_like(host)
+                    {
+                        target.push(host.identifier.clone());
+                        self.explain(
+                            host,
+                            format!("runtime of compose service `{service}`"),
+                            "rule: assigned to the Artifact deployed on it",
+                        );
+                        for n in self.incoming(&host.identifier, R::Composition) {
+                            if matches!(n.kind, T::Node | T::Device) {
+                                target.push(n.identifier.clone());
+                                self.explain(
+                                    n,
+                                    format!("hosts compose service `{service}`"),
+                                    "rule: a Node that holds the runtime",
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for v in [&mut db_from, &mut api_from, &mut worker_from] {
+            let mut seen = BTreeSet::new();
+            v.retain(|x| seen.insert(x.clone()));
+        }
+        let db_name = db_from
+            .first()
+            .and_then(|id| self.by_id.get(id.as_str()))
+            .map_or_else(|| "PostgreSQL".into(), |e| display(e));
+        Infrastructure {
+            database: Database {
+                engine: "postgresql".into(),
+                name: db_name,
+                from: db_from.clone(),
+            },
+            services: vec![
+                InfraService {
+                    key: "api".into(),
+                    purpose: "the HTTP API (and the dashboard page when there is a frontend)"
+                        .into(),
+                    from: api_from,
+                },
+                InfraService {
+                    key: "worker".into(),
+                    purpose: "the scheduled aggregation jobs".into(),
+                    from: worker_from,
+                },
+                InfraService {
+                    key: "db".into(),
+                    purpose: "PostgreSQL".into(),
+                    from: db_from,
+                },
+            ],
+        }
+    }
+
+    fn decisions(
+        &mut self,
+        project: &Project,
+        metrics: &[Metric],
+        compliance: &[super::Compliance],
+        infra: &Infrastructure,
+        auth: &Auth,
+    ) -> Vec<Decision> {
+        let mut out: Vec<Decision> = Vec::new();
+        #[allow(clippy::too_many_arguments)]
+        fn add(
+            out: &mut Vec<Decision>,
+            key: &str,
+            title: String,
+            context: String,
+            decision: String,
+            consequences: String,
+            source: &str,
+            from: Provenance,
+        ) {
+            let n = out.len() + 1;
+            out.push(Decision {
+                number: n,
+                key: key.into(),
+                title,
+                context,
+                decision,
+                consequences,
+                source: source.into(),
+                from,
+            });
+        }
+        add(
+            &mut out,
+            "stack",
+            format!("Generate the service with the `{}` template pack", project.pack),
+            "The blueprint describes what the system is, not how it is built; a stack had to be chosen to make it run.".into(),
+            format!("The project is generated by archgen's `{}` pack, chosen by the blueprint's archgen:pack property or archgen's default.", project.pack),
+            "Changing the stack means choosing another pack and regenerating; hand edits in generated files are merged on regeneration.".into(),
+            "generator",
+            project.from.clone(),
+        );
+        add(
+            &mut out,
+            "database",
+            "PostgreSQL in production, SQLite embedded for development and tests".into(),
+            format!("The blueprint's data store is `{}`. Tests must run without a server.", infra.database.name),
+            "The application speaks SQL through one database URL: PostgreSQL in deployment, SQLite by default so that the tests need no server. Migrations are written to apply to both.".into(),
+            "Only SQL both engines accept is generated; engine-specific behaviour is tested on both.".into(),
+            "generator",
+            infra.database.from.clone(),
+        );
+        add(
+            &mut out,
+            "session-auth",
+            "Server-side sessions in HttpOnly cookies".into(),
+            "Dashboard users sign in from a browser; tokens kept in browser storage can be read by any injected script.".into(),
+            "Sign-in creates a server-side session whose identifier travels only in an HttpOnly, Secure, SameSite=Lax cookie; state-changing requests are protected against CSRF.".into(),
+            "Sessions can be revoked on the server; the API is meant for the same-site dashboard and for API keys on ingestion.".into(),
+            "generator",
+            auth.from.clone(),
+        );
+        add(
+            &mut out,
+            "tenancy",
+            "Every tenant row carries its organization".into(),
+            "The dashboard serves many organizations from one database.".into(),
+            "Every tenant table has an `organization_id`, and every query is scoped to the caller's organization.".into(),
+            "No query may be written without the organization scope; tests prove that organizations cannot see each other's data.".into(),
+            "generator",
+            vec![],
+        );
+        if !metrics.is_empty() {
+            add(
+            &mut out,
+                "pre-aggregated-metrics",
+                "Dashboards read only pre-aggregated metric tables".into(),
+                format!("The blueprint defines {} metric(s) over raw data that grows without bound.", metrics.len()),
+                "A scheduled job computes each metric per organization and period into its own table with set-based SQL; the dashboard API reads only those tables.".into(),
+                "Dashboard latency does not grow with raw data; figures are as fresh as the last aggregation run.".into(),
+                "generator",
+                metrics.iter().flat_map(|m| m.from.clone()).collect(),
+            );
+        }
+        for c in compliance {
+            add(
+            &mut out,
+                &format!("compliance-{}", naming::kebab(&c.key)),
+                format!("Implement {} controls", c.title),
+                format!("The blueprint names {} ({}).", c.title, c.why),
+                format!("The project implements the {} controls listed in COMPLIANCE_REPORT.md, each with the code and the test that prove it.", c.title),
+                "Controls the project does not cover are listed in the report as the team's to do.".into(),
+                "generator",
+                c.from.clone(),
+            );
+        }
+        let mut motivation: Vec<&Element> = self.elements(T::Principle);
+        motivation.extend(self.elements(T::Constraint));
+        motivation.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        let mut keys = Allocator::new();
+        for e in motivation {
+            let kind = if e.kind == T::Principle {
+                "principle"
+            } else {
+                "constraint"
+            };
+            let key = keys.claim(&naming::key_for(e.name.as_deref(), kind, &e.identifier));
+            add(
+            &mut out,
+                &naming::kebab(&key),
+                display(e),
+                e.documentation.clone().unwrap_or_else(|| format!("The blueprint states this {kind}.")),
+                format!("The implementation follows this {kind} of the blueprint."),
+                format!("Changes that would break this {kind} need a new decision that supersedes this one."),
+                "blueprint",
+                vec![e.identifier.clone()],
+            );
+            self.explain(
+                e,
+                format!("ADR-{:03}", out.len()),
+                format!("rule: every {kind} becomes an architecture decision record"),
+            );
+        }
+        out
+    }
+
+    fn explanations(&self) -> Vec<Explanation> {
+        self.m
+            .elements
+            .iter()
+            .map(|e| {
+                let (became, why) = self
+                    .why
+                    .get(e.identifier.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| ("nothing".into(), "not used by the generator".into()));
+                Explanation {
+                    element: e.identifier.clone(),
+                    kind: e.kind.as_str().into(),
+                    name: display(e),
+                    became,
+                    why,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Module names the pack uses itself; services get other keys.
+const RESERVED_MODULES: &[&str] = &[
+    "admin",
+    "api",
+    "audit",
+    "auth",
+    "cli",
+    "compliance",
+    "config",
+    "dashboard",
+    "db",
+    "deps",
+    "frontend",
+    "health",
+    "ingest",
+    "jobs",
+    "main",
+    "models",
+    "routes",
+    "schemas",
+    "security",
+    "services",
+    "tenancy",
+    "web",
+];
+
+/// Routes the pack serves itself.
+const RESERVED_PATHS: &[&str] = &[
+    "/api/auth",
+    "/api/admin",
+    "/api/ingest",
+    "/api/dashboard/metrics",
+    "/health",
+    "/docs",
+    "/openapi.json",
+    "/static",
+    "/redoc",
+];
+
+fn field_from_spec(s: &FieldSpec, key: String, from: Provenance) -> Field {
+    Field {
+        key,
+        ty: s.ty,
+        pk: s.pk,
+        index: s.index,
+        unique: s.unique,
+        nullable: s.nullable && !s.pk,
+        pii: s.pii,
+        reference: s.reference.clone(),
+        from,
+    }
+}
+
+fn display(e: &Element) -> String {
+    match e.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => n.to_owned(),
+        None => format!("{} {}", e.kind, e.identifier),
+    }
+}

@@ -1,0 +1,259 @@
+//! The intermediate representation: what the system *is*, with no stack in
+//! it.
+//!
+//! In: a usable [`crate::model::Model`]. Out: an [`Ir`] (or diagnostics when
+//! the archgen profile properties are wrong). Every item names the model
+//! elements it came from (`from`), and [`Ir::explanations`] says for each
+//! element what it became and why (a property, or an inference rule).
+//!
+//! Keys are unique snake_case identifiers (see [`crate::naming`]); packs
+//! derive every target name from them.
+
+pub mod build;
+pub mod profile;
+
+pub use build::build;
+pub use profile::{FieldKind, FieldType, Framework, Grain, Measure, Role};
+
+use profile::{Condition, Retention};
+use serde::Serialize;
+
+/// The identifiers of the model elements an item came from.
+pub type Provenance = Vec<String>;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Ir {
+    pub project: Project,
+    /// True when the model has application-layer elements; when false, packs
+    /// write a documentation-only project.
+    pub application: bool,
+    pub components: Vec<Component>,
+    pub entities: Vec<Entity>,
+    pub metrics: Vec<Metric>,
+    pub jobs: Vec<Job>,
+    pub services: Vec<Service>,
+    pub events: Vec<EventType>,
+    /// Keys of the entities the ingestion endpoint accepts.
+    pub ingested: Vec<String>,
+    pub auth: Auth,
+    pub frontend: Option<Frontend>,
+    pub infrastructure: Infrastructure,
+    pub compliance: Vec<Compliance>,
+    pub decisions: Vec<Decision>,
+    pub explanations: Vec<Explanation>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Project {
+    /// The model's name, as written (for prose).
+    pub name: String,
+    /// A key for package and directory names.
+    pub key: String,
+    pub description: Option<String>,
+    pub pack: String,
+    pub model_id: String,
+    pub format: String,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Component {
+    pub key: String,
+    pub name: String,
+    pub role: Option<Role>,
+    /// Why it has that role: `property archgen:role`, or the rule that fired.
+    pub why: String,
+    pub documentation: Option<String>,
+    pub from: Provenance,
+}
+
+/// Where an entity comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityOrigin {
+    /// A DataObject of the blueprint.
+    Blueprint,
+    /// An entity every dashboard needs (organizations, users, sessions, …),
+    /// possibly extended by a DataObject of the same name.
+    Platform,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Entity {
+    pub key: String,
+    /// The class-name form of the key, unique among entities.
+    pub pascal: String,
+    pub name: String,
+    pub table: String,
+    pub origin: EntityOrigin,
+    /// Rows belong to one organization (`organization_id`).
+    pub tenant: bool,
+    pub documentation: Option<String>,
+    pub fields: Vec<Field>,
+    pub retention: Option<Retention>,
+    /// The field that orders rows in time (for lists and retention).
+    pub time_field: Option<String>,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Field {
+    pub key: String,
+    pub ty: FieldType,
+    pub pk: bool,
+    pub index: bool,
+    pub unique: bool,
+    pub nullable: bool,
+    pub pii: bool,
+    /// The key of the referenced entity.
+    pub reference: Option<String>,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Metric {
+    pub key: String,
+    pub pascal: String,
+    pub name: String,
+    pub table: String,
+    pub measure: Measure,
+    pub field: Option<String>,
+    /// The key of the entity read.
+    pub source: String,
+    pub conditions: Vec<Condition>,
+    pub grain: Grain,
+    pub time_field: String,
+    pub dimensions: Vec<Dimension>,
+    /// `integer` or `float`.
+    pub value_type: String,
+    /// The definition as written (or as inferred).
+    pub definition: String,
+    pub documentation: Option<String>,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Dimension {
+    pub key: String,
+    pub ty: FieldType,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Job {
+    pub key: String,
+    pub name: String,
+    /// Keys of the metrics it computes.
+    pub metrics: Vec<String>,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    /// Reads aggregated metrics.
+    Metrics,
+    /// Lists the rows of plain entities, paged.
+    EntityList,
+    /// Ingestion (served by the pack's ingest endpoint).
+    Ingest,
+    /// Sign-in and sessions (served by the pack's auth endpoints).
+    Auth,
+    /// Realised by the frontend or by nothing the pack serves.
+    Other,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Service {
+    pub key: String,
+    pub name: String,
+    pub kind: ServiceKind,
+    pub path: String,
+    /// The component that provides it.
+    pub provider: Option<String>,
+    pub interfaces: Vec<String>,
+    pub metrics: Vec<String>,
+    pub entities: Vec<String>,
+    /// Keys of the components it serves.
+    pub consumers: Vec<String>,
+    pub documentation: Option<String>,
+    pub why: String,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EventType {
+    pub key: String,
+    pub name: String,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Auth {
+    /// The auth component, when the blueprint draws one.
+    pub component: Option<String>,
+    pub roles: Vec<String>,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Frontend {
+    pub component: String,
+    pub name: String,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Infrastructure {
+    pub database: Database,
+    /// The compose services: `api`, `worker`, `db`.
+    pub services: Vec<InfraService>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Database {
+    pub engine: String,
+    pub name: String,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InfraService {
+    pub key: String,
+    pub purpose: String,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Compliance {
+    pub framework: Framework,
+    pub key: String,
+    pub title: String,
+    /// `property archgen:compliance` and/or the elements that name it.
+    pub why: String,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Decision {
+    /// 1-based, in a stable order: the generator's choices first, then the
+    /// blueprint's principles and constraints in identifier order.
+    pub number: usize,
+    pub key: String,
+    pub title: String,
+    pub context: String,
+    pub decision: String,
+    pub consequences: String,
+    /// `generator` or `blueprint`.
+    pub source: String,
+    pub from: Provenance,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    pub element: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub became: String,
+    pub why: String,
+}

@@ -1,0 +1,944 @@
+//! The archgen property profile: the little languages of `archgen:fields`,
+//! `archgen:metric`, `archgen:retention`, `archgen:compliance`,
+//! `archgen:role` and `archgen:path` (see `docs/blueprint-profile.md`).
+//!
+//! In: a property value. Out: its parsed form, or a [`ProfileError`] that the
+//! IR builder turns into a diagnostic on the property's line.
+
+use serde::Serialize;
+
+/// What is wrong with a property value, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileError {
+    pub message: String,
+    pub help: String,
+}
+
+fn err<T>(message: impl Into<String>, help: impl Into<String>) -> Result<T, ProfileError> {
+    Err(ProfileError {
+        message: message.into(),
+        help: help.into(),
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    Uuid,
+    Text,
+    String,
+    Integer,
+    Bigint,
+    Numeric,
+    Boolean,
+    Date,
+    Timestamp,
+    Json,
+}
+
+impl FieldKind {
+    pub fn is_integer(self) -> bool {
+        matches!(self, Self::Integer | Self::Bigint)
+    }
+
+    pub fn is_number(self) -> bool {
+        matches!(self, Self::Integer | Self::Bigint | Self::Numeric)
+    }
+
+    pub fn is_time(self) -> bool {
+        matches!(self, Self::Timestamp | Self::Date)
+    }
+}
+
+/// A field type with its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldType {
+    pub kind: FieldKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u32>,
+}
+
+impl FieldType {
+    pub fn simple(kind: FieldKind) -> Self {
+        FieldType {
+            kind,
+            length: None,
+            precision: None,
+            scale: None,
+        }
+    }
+}
+
+/// One entry of `archgen:fields`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: String,
+    pub ty: FieldType,
+    pub pk: bool,
+    pub index: bool,
+    pub unique: bool,
+    pub nullable: bool,
+    pub pii: bool,
+    pub reference: Option<String>,
+}
+
+const TYPES_HELP: &str =
+    "types: uuid, text, string(N), integer, bigint, numeric(P,S), boolean, date, timestamp, json; flags: pk, index, unique, nullable, pii, ref=<entity>";
+
+/// Parses `name type [pk] [index] [unique] [nullable] [pii] [ref=<entity>]; …`.
+pub fn parse_fields(value: &str) -> Result<Vec<FieldSpec>, ProfileError> {
+    let mut out: Vec<FieldSpec> = Vec::new();
+    for (i, entry) in value.split(';').enumerate() {
+        let entry = entry.trim();
+        if entry.is_empty() {
+            continue;
+        }
+        let mut words = entry.split_whitespace();
+        let name = words.next().unwrap_or_default();
+        if !is_plain_ident(name) {
+            return err(
+                format!("field {} in entry {} is not a plain name", crate::diagnostic::shown(name), i + 1),
+                "field names are letters, digits and underscores, starting with a letter, e.g. `user_id text`",
+            );
+        }
+        let Some(ty_text) = words.next() else {
+            return err(format!("field `{name}` has no type"), TYPES_HELP);
+        };
+        let ty = parse_type(ty_text).ok_or_else(|| ProfileError {
+            message: format!(
+                "field `{name}` has the unknown type {}",
+                crate::diagnostic::shown(ty_text)
+            ),
+            help: TYPES_HELP.into(),
+        })?;
+        let mut f = FieldSpec {
+            name: name.to_owned(),
+            ty,
+            pk: false,
+            index: false,
+            unique: false,
+            nullable: false,
+            pii: false,
+            reference: None,
+        };
+        for flag in words {
+            let lower = flag.to_ascii_lowercase();
+            match lower.as_str() {
+                "pk" => f.pk = true,
+                "index" => f.index = true,
+                "unique" => f.unique = true,
+                "nullable" => f.nullable = true,
+                "pii" => f.pii = true,
+                _ if lower.starts_with("ref=") && is_plain_ident(&flag[4..]) => {
+                    f.reference = Some(flag[4..].to_owned())
+                }
+                _ => {
+                    return err(
+                        format!(
+                            "field `{name}` has the unknown flag {}",
+                            crate::diagnostic::shown(flag)
+                        ),
+                        TYPES_HELP,
+                    )
+                }
+            }
+        }
+        if out.iter().any(|o| o.name.eq_ignore_ascii_case(name)) {
+            return err(
+                format!("field `{name}` is listed twice"),
+                "list each field once",
+            );
+        }
+        out.push(f);
+    }
+    if out.is_empty() {
+        return err(
+            "archgen:fields lists no field",
+            "write entries such as `id uuid pk; name text; created_at timestamp`",
+        );
+    }
+    if out.iter().filter(|f| f.pk).count() > 1 {
+        return err(
+            "more than one field is marked pk",
+            "mark exactly one field pk (archgen adds `id uuid pk` when none is)",
+        );
+    }
+    Ok(out)
+}
+
+fn parse_type(t: &str) -> Option<FieldType> {
+    let lower = t.to_ascii_lowercase();
+    let (base, args) = match lower.split_once('(') {
+        Some((b, rest)) => (b, Some(rest.strip_suffix(')')?)),
+        None => (lower.as_str(), None),
+    };
+    let nums =
+        |s: &str| -> Option<Vec<u32>> { s.split(',').map(|n| n.trim().parse().ok()).collect() };
+    Some(match (base, args) {
+        ("uuid", None) => FieldType::simple(FieldKind::Uuid),
+        ("text", None) => FieldType::simple(FieldKind::Text),
+        ("string", Some(a)) => match nums(a)?.as_slice() {
+            [n] if (1..=10_000).contains(n) => FieldType {
+                length: Some(*n),
+                ..FieldType::simple(FieldKind::String)
+            },
+            _ => return None,
+        },
+        ("integer", None) => FieldType::simple(FieldKind::Integer),
+        ("bigint", None) => FieldType::simple(FieldKind::Bigint),
+        ("numeric", Some(a)) => match nums(a)?.as_slice() {
+            [p, s] if (1..=38).contains(p) && s <= p => FieldType {
+                precision: Some(*p),
+                scale: Some(*s),
+                ..FieldType::simple(FieldKind::Numeric)
+            },
+            _ => return None,
+        },
+        ("boolean", None) => FieldType::simple(FieldKind::Boolean),
+        ("date", None) => FieldType::simple(FieldKind::Date),
+        ("timestamp", None) => FieldType::simple(FieldKind::Timestamp),
+        ("json", None) => FieldType::simple(FieldKind::Json),
+        _ => return None,
+    })
+}
+
+fn is_plain_ident(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.len() <= 63
+}
+
+/// `30d`, `12m`, `7y`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Retention {
+    pub amount: u32,
+    pub unit: RetentionUnit,
+    /// The period in days (months count 30 days, years 365).
+    pub days: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RetentionUnit {
+    Days,
+    Months,
+    Years,
+}
+
+pub fn parse_retention(value: &str) -> Result<Retention, ProfileError> {
+    let v = value.trim().to_ascii_lowercase();
+    let help = "write a whole number and a unit: `30d` (days), `12m` (months) or `7y` (years)";
+    let (num, unit) = v.split_at(v.len().saturating_sub(1));
+    let unit = match unit {
+        "d" => RetentionUnit::Days,
+        "m" => RetentionUnit::Months,
+        "y" => RetentionUnit::Years,
+        _ => {
+            return err(
+                format!("retention {} has no unit", crate::diagnostic::shown(value)),
+                help,
+            )
+        }
+    };
+    let amount: u32 = match num.parse() {
+        Ok(n) if (1..=100_000).contains(&n) => n,
+        _ => {
+            return err(
+                format!(
+                    "retention {} is not a positive whole number of {unit:?}",
+                    crate::diagnostic::shown(value)
+                ),
+                help,
+            )
+        }
+    };
+    let per = match unit {
+        RetentionUnit::Days => 1,
+        RetentionUnit::Months => 30,
+        RetentionUnit::Years => 365,
+    };
+    let days = amount
+        .checked_mul(per)
+        .filter(|d| *d <= 36_500 * 10)
+        .ok_or_else(|| ProfileError {
+            message: format!("retention {} is too long", crate::diagnostic::shown(value)),
+            help: help.into(),
+        })?;
+    Ok(Retention { amount, unit, days })
+}
+
+/// A compliance framework archgen knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Framework {
+    #[serde(rename = "SOC2")]
+    Soc2,
+    #[serde(rename = "GDPR")]
+    Gdpr,
+    #[serde(rename = "HIPAA")]
+    Hipaa,
+    #[serde(rename = "ISO27001")]
+    Iso27001,
+    #[serde(rename = "PCI-DSS")]
+    PciDss,
+}
+
+impl Framework {
+    pub const ALL: [Framework; 5] = [
+        Self::Soc2,
+        Self::Gdpr,
+        Self::Hipaa,
+        Self::Iso27001,
+        Self::PciDss,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Soc2 => "SOC2",
+            Self::Gdpr => "GDPR",
+            Self::Hipaa => "HIPAA",
+            Self::Iso27001 => "ISO27001",
+            Self::PciDss => "PCI-DSS",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Soc2 => "SOC 2",
+            Self::Gdpr => "GDPR",
+            Self::Hipaa => "HIPAA",
+            Self::Iso27001 => "ISO/IEC 27001",
+            Self::PciDss => "PCI DSS",
+        }
+    }
+
+    /// Reads one framework name in any usual spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        let n: String = s
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        Some(match n.as_str() {
+            "SOC2" => Self::Soc2,
+            "GDPR" => Self::Gdpr,
+            "HIPAA" => Self::Hipaa,
+            "ISO27001" | "ISOIEC27001" => Self::Iso27001,
+            "PCIDSS" | "PCI" => Self::PciDss,
+            _ => return None,
+        })
+    }
+
+    /// The frameworks a free text names ("… HIPAA and SOC 2 …").
+    pub fn mentioned_in(text: &str) -> Vec<Self> {
+        let squashed: String = text
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_uppercase)
+            .collect();
+        let has_word = |w: &str| words.iter().any(|x| x == w);
+        let mut out = Vec::new();
+        if squashed.contains("SOC2") && (has_word("SOC2") || has_word("SOC")) {
+            out.push(Self::Soc2);
+        }
+        if has_word("GDPR") {
+            out.push(Self::Gdpr);
+        }
+        if has_word("HIPAA") {
+            out.push(Self::Hipaa);
+        }
+        if squashed.contains("ISO27001") || squashed.contains("IEC27001") {
+            out.push(Self::Iso27001);
+        }
+        if squashed.contains("PCIDSS") {
+            out.push(Self::PciDss);
+        }
+        out
+    }
+}
+
+/// Parses `SOC2, GDPR` (commas, semicolons or spaces between names).
+pub fn parse_compliance(value: &str) -> Result<Vec<Framework>, ProfileError> {
+    let mut out = Vec::new();
+    for part in value
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        // Allow "SOC 2" and "PCI DSS" with a space, and space-separated lists.
+        let f = Framework::parse(part).map(|f| vec![f]).or_else(|| {
+            part.split_whitespace()
+                .map(Framework::parse)
+                .collect::<Option<Vec<_>>>()
+        });
+        match f {
+            Some(fs) => out.extend(fs),
+            None => {
+                return err(
+                    format!(
+                        "unknown compliance framework {}",
+                        crate::diagnostic::shown(part)
+                    ),
+                    "use any of SOC2, GDPR, HIPAA, ISO27001, PCI-DSS, separated by commas",
+                )
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// A component's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Api,
+    Aggregator,
+    Ingestion,
+    Auth,
+    Frontend,
+    Worker,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Result<Self, ProfileError> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "api" => Self::Api,
+            "aggregator" => Self::Aggregator,
+            "ingestion" => Self::Ingestion,
+            "auth" => Self::Auth,
+            "frontend" => Self::Frontend,
+            "worker" => Self::Worker,
+            _ => {
+                return err(
+                    format!("unknown role {}", crate::diagnostic::shown(s)),
+                    "use one of api, aggregator, ingestion, auth, frontend, worker",
+                )
+            }
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Aggregator => "aggregator",
+            Self::Ingestion => "ingestion",
+            Self::Auth => "auth",
+            Self::Frontend => "frontend",
+            Self::Worker => "worker",
+        }
+    }
+}
+
+/// Checks an `archgen:path` and returns it normalised (no trailing slash).
+pub fn parse_path(value: &str) -> Result<String, ProfileError> {
+    let v = value.trim();
+    let help = "write an absolute URL path of letters, digits, `-`, `_` and `/`, e.g. `/api/dashboard/overview`";
+    if !v.starts_with('/') || v.len() > 200 {
+        return err(
+            format!(
+                "path {} does not start with `/`",
+                crate::diagnostic::shown(value)
+            ),
+            help,
+        );
+    }
+    if v.split('/').any(|seg| seg == "." || seg == "..")
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+        || v.contains("//")
+    {
+        return err(
+            format!(
+                "path {} has characters a route cannot hold",
+                crate::diagnostic::shown(value)
+            ),
+            help,
+        );
+    }
+    let t = v.trim_end_matches('/');
+    Ok(if t.is_empty() {
+        "/".into()
+    } else {
+        t.to_owned()
+    })
+}
+
+/// The grain of a metric: the length of its periods (UTC; weeks start Monday).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    Count,
+    CountDistinct,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum Literal {
+    Text(String),
+    Number(f64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Op {
+    #[serde(rename = "=")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = "in")]
+    In,
+    #[serde(rename = "is null")]
+    IsNull,
+    #[serde(rename = "is not null")]
+    IsNotNull,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Condition {
+    pub field: String,
+    pub op: Op,
+    /// The operand: one literal, the list for `in`, nothing for `is (not) null`.
+    pub values: Vec<Literal>,
+}
+
+/// A parsed `archgen:metric`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetricDef {
+    pub measure: Measure,
+    /// The measured field; `None` for `count(*)`.
+    pub field: Option<String>,
+    pub source: String,
+    pub conditions: Vec<Condition>,
+    pub grain: Grain,
+    pub time_field: Option<String>,
+    pub dimensions: Vec<String>,
+}
+
+const METRIC_HELP: &str = "write `<measure> from <entity> [where <cond> [and <cond>]…] per <day|week|month> [of <timestamp field>] [by <field>[, <field>]]`, e.g. `count_distinct(user_id) from events where name = 'login' per day`";
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Word(String),
+    Str(String),
+    Num(f64),
+    Sym(&'static str),
+}
+
+fn lex(s: &str) -> Result<Vec<Tok>, ProfileError> {
+    let mut out = Vec::new();
+    let cs: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < cs.len() {
+        let c = cs[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c.is_ascii_alphabetic() || c == '_' {
+            let st = i;
+            while i < cs.len() && (cs[i].is_ascii_alphanumeric() || cs[i] == '_') {
+                i += 1;
+            }
+            out.push(Tok::Word(cs[st..i].iter().collect()));
+        } else if c.is_ascii_digit()
+            || (c == '-' && cs.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
+            let st = i;
+            i += 1;
+            while i < cs.len() && (cs[i].is_ascii_digit() || cs[i] == '.') {
+                i += 1;
+            }
+            let t: String = cs[st..i].iter().collect();
+            match t.parse::<f64>() {
+                Ok(n) if n.is_finite() => out.push(Tok::Num(n)),
+                _ => {
+                    return err(
+                        format!("{} is not a number", crate::diagnostic::shown(&t)),
+                        METRIC_HELP,
+                    )
+                }
+            }
+        } else if c == '\'' {
+            let mut text = String::new();
+            i += 1;
+            loop {
+                match cs.get(i) {
+                    None => {
+                        return err(
+                            "a quoted text is not closed",
+                            "close it with `'` (write `''` for a quote inside)",
+                        )
+                    }
+                    Some('\'') if cs.get(i + 1) == Some(&'\'') => {
+                        text.push('\'');
+                        i += 2;
+                    }
+                    Some('\'') => {
+                        i += 1;
+                        break;
+                    }
+                    Some(&ch) => {
+                        text.push(ch);
+                        i += 1;
+                    }
+                }
+            }
+            out.push(Tok::Str(text));
+        } else {
+            let two: String = cs[i..(i + 2).min(cs.len())].iter().collect();
+            let sym = match two.as_str() {
+                "!=" => Some("!="),
+                ">=" => Some(">="),
+                "<=" => Some("<="),
+                "<>" => Some("!="),
+                _ => None,
+            };
+            if let Some(sym) = sym {
+                out.push(Tok::Sym(sym));
+                i += 2;
+                continue;
+            }
+            let sym = match c {
+                '(' => "(",
+                ')' => ")",
+                ',' => ",",
+                '*' => "*",
+                '=' => "=",
+                '>' => ">",
+                '<' => "<",
+                _ => return err(format!("unexpected character `{c}`"), METRIC_HELP),
+            };
+            out.push(Tok::Sym(sym));
+            i += 1;
+        }
+    }
+    Ok(out)
+}
+
+struct P {
+    toks: Vec<Tok>,
+    i: usize,
+}
+
+impl P {
+    fn peek_word(&self, w: &str) -> bool {
+        matches!(self.toks.get(self.i), Some(Tok::Word(x)) if x.eq_ignore_ascii_case(w))
+    }
+    fn word(&mut self, w: &str) -> Result<(), ProfileError> {
+        if self.peek_word(w) {
+            self.i += 1;
+            Ok(())
+        } else {
+            err(format!("expected `{w}` {}", self.here()), METRIC_HELP)
+        }
+    }
+    fn sym(&mut self, s: &str) -> Result<(), ProfileError> {
+        if self.toks.get(self.i) == Some(&Tok::Sym(static_sym(s))) {
+            self.i += 1;
+            Ok(())
+        } else {
+            err(format!("expected `{s}` {}", self.here()), METRIC_HELP)
+        }
+    }
+    fn is_sym(&self, s: &str) -> bool {
+        self.toks.get(self.i) == Some(&Tok::Sym(static_sym(s)))
+    }
+    fn ident(&mut self, what: &str) -> Result<String, ProfileError> {
+        match self.toks.get(self.i) {
+            Some(Tok::Word(w)) if !is_keyword(w) => {
+                self.i += 1;
+                Ok(w.clone())
+            }
+            _ => err(format!("expected {what} {}", self.here()), METRIC_HELP),
+        }
+    }
+    fn here(&self) -> String {
+        match self.toks.get(self.i) {
+            None => "at the end".into(),
+            Some(Tok::Word(w)) => format!("before {}", crate::diagnostic::shown(w)),
+            Some(Tok::Str(s)) => format!("before '{}'", crate::naming::truncate(s, 30)),
+            Some(Tok::Num(n)) => format!("before {n}"),
+            Some(Tok::Sym(s)) => format!("before `{s}`"),
+        }
+    }
+    fn literal(&mut self) -> Result<Literal, ProfileError> {
+        let t = self.toks.get(self.i).cloned();
+        self.i += 1;
+        match t {
+            Some(Tok::Str(s)) => Ok(Literal::Text(s)),
+            Some(Tok::Num(n)) => Ok(Literal::Number(n)),
+            _ => {
+                self.i -= 1;
+                err(
+                    format!("expected a quoted text or a number {}", self.here()),
+                    METRIC_HELP,
+                )
+            }
+        }
+    }
+}
+
+fn static_sym(s: &str) -> &'static str {
+    ["(", ")", ",", "*", "=", ">", "<", "!=", ">=", "<="]
+        .into_iter()
+        .find(|x| *x == s)
+        .unwrap_or("")
+}
+
+fn is_keyword(w: &str) -> bool {
+    [
+        "from", "where", "and", "per", "of", "by", "in", "is", "not", "null",
+    ]
+    .iter()
+    .any(|k| k.eq_ignore_ascii_case(w))
+}
+
+/// Parses an `archgen:metric` definition.
+pub fn parse_metric(value: &str) -> Result<MetricDef, ProfileError> {
+    let mut p = P {
+        toks: lex(value)?,
+        i: 0,
+    };
+    let m = p.ident("a measure such as count(*)")?;
+    let measure = match m.to_ascii_lowercase().as_str() {
+        "count" => Measure::Count,
+        "count_distinct" => Measure::CountDistinct,
+        "sum" => Measure::Sum,
+        "avg" => Measure::Avg,
+        "min" => Measure::Min,
+        "max" => Measure::Max,
+        _ => {
+            return err(
+                format!("unknown measure {}", crate::diagnostic::shown(&m)),
+                "measures: count(*), count_distinct(f), sum(f), avg(f), min(f), max(f)",
+            )
+        }
+    };
+    p.sym("(")?;
+    let field = if measure == Measure::Count {
+        p.sym("*").map_err(|_| ProfileError {
+            message: "count takes `*`: write count(*), or count_distinct(field)".into(),
+            help: METRIC_HELP.into(),
+        })?;
+        None
+    } else {
+        Some(p.ident("a field name")?)
+    };
+    p.sym(")")?;
+    p.word("from")?;
+    let source = p.ident("the entity to read")?;
+    let mut conditions = Vec::new();
+    if p.peek_word("where") {
+        p.i += 1;
+        loop {
+            let f = p.ident("a field name")?;
+            let cond = if p.peek_word("is") {
+                p.i += 1;
+                let not = p.peek_word("not");
+                if not {
+                    p.i += 1;
+                }
+                p.word("null")?;
+                Condition {
+                    field: f,
+                    op: if not { Op::IsNotNull } else { Op::IsNull },
+                    values: vec![],
+                }
+            } else if p.peek_word("in") {
+                p.i += 1;
+                p.sym("(")?;
+                let mut vs = vec![p.literal()?];
+                while p.is_sym(",") {
+                    p.i += 1;
+                    vs.push(p.literal()?);
+                }
+                p.sym(")")?;
+                Condition {
+                    field: f,
+                    op: Op::In,
+                    values: vs,
+                }
+            } else {
+                let op = match p.toks.get(p.i) {
+                    Some(Tok::Sym("=")) => Op::Eq,
+                    Some(Tok::Sym("!=")) => Op::Ne,
+                    Some(Tok::Sym(">")) => Op::Gt,
+                    Some(Tok::Sym(">=")) => Op::Ge,
+                    Some(Tok::Sym("<")) => Op::Lt,
+                    Some(Tok::Sym("<=")) => Op::Le,
+                    _ => {
+                        return err(
+                            format!(
+                                "expected a comparison (=, !=, >, >=, <, <=, in, is null) {}",
+                                p.here()
+                            ),
+                            METRIC_HELP,
+                        )
+                    }
+                };
+                p.i += 1;
+                let v = p.literal()?;
+                if matches!(op, Op::Gt | Op::Ge | Op::Lt | Op::Le)
+                    && !matches!(v, Literal::Number(_))
+                {
+                    return err(
+                        format!("`{f}` is compared with {op:?} to a text"),
+                        "compare with a number: `f > 10`",
+                    );
+                }
+                Condition {
+                    field: f,
+                    op,
+                    values: vec![v],
+                }
+            };
+            conditions.push(cond);
+            if p.peek_word("and") {
+                p.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+    p.word("per")?;
+    let g = p.ident("day, week or month")?;
+    let grain = match g.to_ascii_lowercase().as_str() {
+        "day" => Grain::Day,
+        "week" => Grain::Week,
+        "month" => Grain::Month,
+        _ => {
+            return err(
+                format!("unknown period {}", crate::diagnostic::shown(&g)),
+                "periods: day, week, month",
+            )
+        }
+    };
+    let mut time_field = None;
+    if p.peek_word("of") {
+        p.i += 1;
+        time_field = Some(p.ident("a timestamp field")?);
+    }
+    let mut dimensions = Vec::new();
+    if p.peek_word("by") {
+        p.i += 1;
+        dimensions.push(p.ident("a field name")?);
+        while p.is_sym(",") {
+            p.i += 1;
+            dimensions.push(p.ident("a field name")?);
+        }
+    }
+    if p.i < p.toks.len() {
+        return err(format!("unexpected text {}", p.here()), METRIC_HELP);
+    }
+    Ok(MetricDef {
+        measure,
+        field,
+        source,
+        conditions,
+        grain,
+        time_field,
+        dimensions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_parse() {
+        let f = parse_fields("id uuid pk; email string(255) unique pii; amount numeric(12,2) nullable; org_ref uuid ref=orgs index").unwrap();
+        assert_eq!(f.len(), 4);
+        assert!(f[0].pk);
+        assert_eq!(f[1].ty.length, Some(255));
+        assert!(f[1].unique && f[1].pii);
+        assert_eq!(f[2].ty.precision, Some(12));
+        assert_eq!(f[3].reference.as_deref(), Some("orgs"));
+        assert!(parse_fields("id uuid pk; x varchar")
+            .unwrap_err()
+            .message
+            .contains("unknown type"));
+        assert!(parse_fields("id uuid pk; x text shiny")
+            .unwrap_err()
+            .message
+            .contains("unknown flag"));
+        assert!(parse_fields("a uuid pk; b uuid pk").is_err());
+        assert!(parse_fields("../x text").is_err());
+        assert!(parse_fields("x string(0)").is_err());
+    }
+
+    #[test]
+    fn metrics_parse() {
+        let m = parse_metric("count_distinct(user_id) from events where name = 'login' per day")
+            .unwrap();
+        assert_eq!(m.measure, Measure::CountDistinct);
+        assert_eq!(m.field.as_deref(), Some("user_id"));
+        assert_eq!(m.conditions[0].values, vec![Literal::Text("login".into())]);
+        let m = parse_metric(
+            "sum(amount) from orders where status in ('paid','shipped') and amount > 0 and note is not null per month of paid_at by plan, region",
+        )
+        .unwrap();
+        assert_eq!(m.grain, Grain::Month);
+        assert_eq!(m.time_field.as_deref(), Some("paid_at"));
+        assert_eq!(m.dimensions, vec!["plan", "region"]);
+        assert_eq!(m.conditions.len(), 3);
+        assert_eq!(m.conditions[2].op, Op::IsNotNull);
+        assert!(parse_metric("count(user_id) from events per day").is_err());
+        assert!(parse_metric("count(*) from events per year").is_err());
+        assert!(parse_metric("count(*) from events where x > 'a' per day").is_err());
+        assert!(parse_metric("count(*) from events per day extra").is_err());
+        assert!(parse_metric("median(x) from events per day").is_err());
+        let m = parse_metric("count(*) from e where n = 'it''s' per week").unwrap();
+        assert_eq!(m.conditions[0].values, vec![Literal::Text("it's".into())]);
+    }
+
+    #[test]
+    fn small_values_parse() {
+        assert_eq!(parse_retention("12m").unwrap().days, 360);
+        assert!(parse_retention("12").is_err());
+        assert!(parse_retention("0d").is_err());
+        assert_eq!(
+            parse_compliance("SOC 2, gdpr; PCI DSS").unwrap(),
+            vec![Framework::Soc2, Framework::Gdpr, Framework::PciDss]
+        );
+        assert!(parse_compliance("SOX").is_err());
+        assert_eq!(
+            Framework::mentioned_in("Meet HIPAA and SOC 2 controls"),
+            vec![Framework::Soc2, Framework::Hipaa]
+        );
+        assert!(Framework::mentioned_in("SOCIAL media").is_empty());
+        assert_eq!(parse_path("/api/x/").unwrap(), "/api/x");
+        assert!(parse_path("api").is_err());
+        assert!(parse_path("/api/../x").is_err());
+        assert!(parse_path("/api/{x}").is_err());
+        assert_eq!(Role::parse(" API ").unwrap(), Role::Api);
+    }
+}

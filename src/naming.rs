@@ -1,0 +1,743 @@
+//! Safe names for every target a blueprint's names end up in.
+//!
+//! Blueprint text is hostile input. The IR derives one *key* per item: a
+//! snake_case ASCII identifier matching `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`, at
+//! most [`KEY_MAX`] bytes, unique within its kind (collisions get `_2`, `_3`,
+//! … in identifier order, see [`Allocator`]). Every target form derives from a
+//! key and stays unique because keys never end in `_`:
+//! [`python_ident`] and [`sql_ident`] append `_` to reserved words,
+//! [`pascal`] is resolved for uniqueness by the IR as well.
+//!
+//! Free text (names, documentation) is escaped per target: [`py_str`],
+//! [`yaml_str`], [`markdown`], [`asciidoc`], [`comment`], [`sql_str`]; file
+//! names from arbitrary text go through [`path_segment`].
+
+use std::collections::BTreeSet;
+
+/// Longest key, so that derived SQL names (`ix_<table>_<column>`) stay under
+/// PostgreSQL's 63-byte limit.
+pub const KEY_MAX: usize = 28;
+
+/// The snake_case key of a name: ASCII letters and digits, words split at
+/// spaces, punctuation and camelCase humps. `None` when nothing is left (a
+/// name in a non-Latin script, say): callers then use [`fallback_key`].
+pub fn snake(name: &str) -> Option<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev: Option<char> = None;
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            let hump = c.is_ascii_uppercase()
+                && prev.is_some_and(|p| {
+                    p.is_ascii_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_ascii_uppercase()
+                            && chars.get(i + 1).is_some_and(char::is_ascii_lowercase))
+                });
+            if hump && !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            cur.push(c.to_ascii_lowercase());
+        } else if !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev = Some(c);
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    if words.is_empty() {
+        return None;
+    }
+    let mut key = String::new();
+    for w in words {
+        let sep = usize::from(!key.is_empty());
+        if key.len() + sep + w.len() > KEY_MAX {
+            if key.is_empty() {
+                key.push_str(&w[..KEY_MAX]);
+            }
+            break;
+        }
+        if sep == 1 {
+            key.push('_');
+        }
+        key.push_str(&w);
+    }
+    if key.starts_with(|c: char| c.is_ascii_digit()) {
+        key.insert_str(0, "n_");
+        key.truncate(KEY_MAX);
+        while key.ends_with('_') {
+            key.pop();
+        }
+    }
+    Some(key)
+}
+
+/// A key for a name with no Latin letters or digits: `prefix` plus a short,
+/// stable hash of the element identifier.
+pub fn fallback_key(prefix: &str, identifier: &str) -> String {
+    format!("{prefix}_{:08x}", fnv32(identifier))
+}
+
+/// The key of `name`, or the fallback when the name gives none.
+pub fn key_for(name: Option<&str>, prefix: &str, identifier: &str) -> String {
+    name.and_then(snake)
+        .unwrap_or_else(|| fallback_key(prefix, identifier))
+}
+
+/// FNV-1a, 32 bits: small, stable across machines and releases.
+pub fn fnv32(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Hands out unique keys: the first claimant keeps a key, later ones get
+/// `_2`, `_3`, …. Claim in identifier order for stable results.
+#[derive(Debug, Default, Clone)]
+pub struct Allocator {
+    taken: BTreeSet<String>,
+}
+
+impl Allocator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Marks keys as used (reserved by the pack, say).
+    pub fn reserve(&mut self, key: &str) {
+        self.taken.insert(key.to_owned());
+    }
+
+    pub fn is_taken(&self, key: &str) -> bool {
+        self.taken.contains(key)
+    }
+
+    /// A unique form of `key`.
+    pub fn claim(&mut self, key: &str) -> String {
+        if self.taken.insert(key.to_owned()) {
+            return key.to_owned();
+        }
+        for n in 2.. {
+            let suffix = format!("_{n}");
+            let mut base = key.to_owned();
+            base.truncate(KEY_MAX - suffix.len());
+            while base.ends_with('_') {
+                base.pop();
+            }
+            let candidate = format!("{base}{suffix}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+        unreachable!("the counter is unbounded")
+    }
+}
+
+const PYTHON_RESERVED: &[&str] = &[
+    "false",
+    "none",
+    "true",
+    "and",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "break",
+    "class",
+    "continue",
+    "def",
+    "del",
+    "elif",
+    "else",
+    "except",
+    "finally",
+    "for",
+    "from",
+    "global",
+    "if",
+    "import",
+    "in",
+    "is",
+    "lambda",
+    "nonlocal",
+    "not",
+    "or",
+    "pass",
+    "raise",
+    "return",
+    "try",
+    "while",
+    "with",
+    "yield",
+    // Names a SQLAlchemy declarative model or pydantic model must not use as
+    // attributes, and names the generated code uses itself.
+    "metadata",
+    "registry",
+    "query",
+    "self",
+    "cls",
+    "model_config",
+    "model_fields",
+    "json",
+    "dict",
+    "copy",
+    "schema",
+    "validate",
+    "construct",
+    "fields",
+];
+
+const SQL_RESERVED: &[&str] = &[
+    "abort",
+    "action",
+    "add",
+    "after",
+    "all",
+    "alter",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "attach",
+    "authorization",
+    "autoincrement",
+    "before",
+    "begin",
+    "between",
+    "binary",
+    "both",
+    "by",
+    "cascade",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "commit",
+    "concurrently",
+    "conflict",
+    "constraint",
+    "create",
+    "cross",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "database",
+    "default",
+    "deferrable",
+    "deferred",
+    "delete",
+    "desc",
+    "detach",
+    "distinct",
+    "do",
+    "drop",
+    "each",
+    "else",
+    "end",
+    "escape",
+    "except",
+    "exclusive",
+    "exists",
+    "explain",
+    "fail",
+    "false",
+    "fetch",
+    "filter",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "glob",
+    "grant",
+    "group",
+    "having",
+    "if",
+    "ignore",
+    "ilike",
+    "immediate",
+    "in",
+    "index",
+    "indexed",
+    "initially",
+    "inner",
+    "insert",
+    "instead",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "key",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "match",
+    "natural",
+    "no",
+    "not",
+    "notnull",
+    "null",
+    "of",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "over",
+    "overlaps",
+    "partition",
+    "placing",
+    "pragma",
+    "primary",
+    "raise",
+    "range",
+    "recursive",
+    "references",
+    "regexp",
+    "reindex",
+    "release",
+    "rename",
+    "replace",
+    "restrict",
+    "returning",
+    "right",
+    "rollback",
+    "row",
+    "rows",
+    "savepoint",
+    "select",
+    "session_user",
+    "set",
+    "similar",
+    "some",
+    "symmetric",
+    "table",
+    "tablesample",
+    "temp",
+    "temporary",
+    "then",
+    "to",
+    "trailing",
+    "transaction",
+    "trigger",
+    "true",
+    "union",
+    "unique",
+    "update",
+    "user",
+    "using",
+    "vacuum",
+    "values",
+    "variadic",
+    "verbose",
+    "view",
+    "virtual",
+    "when",
+    "where",
+    "window",
+    "with",
+    "without",
+];
+
+/// A Python identifier from a key: reserved words and names the generated
+/// code uses get a trailing `_`.
+pub fn python_ident(key: &str) -> String {
+    let k = sanitize_ident(key);
+    if PYTHON_RESERVED.contains(&k.as_str()) {
+        format!("{k}_")
+    } else {
+        k
+    }
+}
+
+/// An SQL identifier from a key that needs no quoting in PostgreSQL or
+/// SQLite: reserved words get a trailing `_`.
+pub fn sql_ident(key: &str) -> String {
+    let k = sanitize_ident(key);
+    if SQL_RESERVED.contains(&k.as_str()) {
+        format!("{k}_")
+    } else {
+        k
+    }
+}
+
+/// Keys are already safe; anything else is forced into `[a-z0-9_]`.
+fn sanitize_ident(key: &str) -> String {
+    let s: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match s.chars().next() {
+        Some(c) if c.is_ascii_lowercase() => s,
+        _ => format!("x_{s}"),
+    }
+}
+
+/// `daily_active_users` → `DailyActiveUsers` (a Python class name).
+pub fn pascal(key: &str) -> String {
+    let mut out = String::new();
+    for w in key.split('_').filter(|w| !w.is_empty()) {
+        let mut cs = w.chars();
+        if let Some(c) = cs.next() {
+            out.push(c.to_ascii_uppercase());
+            out.extend(cs);
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'X');
+    }
+    out
+}
+
+/// `daily_active_users` → `daily-active-users` (URLs, compose names).
+pub fn kebab(key: &str) -> String {
+    key.replace('_', "-")
+}
+
+/// A single file-name segment from any text: no separators, no control
+/// characters, no leading dot (so never `.` or `..`), never empty, at most
+/// 255 bytes.
+pub fn path_segment(text: &str) -> String {
+    let mut s: String = text
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let trimmed = s
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' '])
+        .to_owned();
+    s = if trimmed.is_empty() {
+        "_".to_owned()
+    } else {
+        trimmed
+    };
+    if s.len() > 255 {
+        let mut end = 255;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    s
+}
+
+/// A Python string literal (double-quoted) holding exactly `text`.
+pub fn py_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // `{` and `}` are safe in a plain literal; escape the rest of
+            // the controls and the line/paragraph separators.
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A YAML double-quoted scalar holding exactly `text`.
+pub fn yaml_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text for one line of Markdown: line breaks folded, markup characters
+/// escaped, so a name can neither break a table nor open a link or HTML.
+pub fn markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in fold(text).chars() {
+        if matches!(
+            c,
+            '\\' | '`'
+                | '*'
+                | '_'
+                | '{'
+                | '}'
+                | '['
+                | ']'
+                | '('
+                | ')'
+                | '#'
+                | '+'
+                | '-'
+                | '.'
+                | '!'
+                | '|'
+                | '<'
+                | '>'
+                | '~'
+                | '$'
+                | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Text for one line of AsciiDoc, passed through literally (`+++` passthrough
+/// would allow markup, so use the pass macro-free form: escape the specials).
+pub fn asciidoc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in fold(text).chars() {
+        match c {
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '*' | '_' | '`' | '#' | '^' | '~' | '[' | ']' | '|' | '+' | '\\' | '$' => {
+                out.push_str(&format!("&#{};", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for a one-line code comment (Python, YAML, SQL, Dockerfile): line
+/// breaks folded, template-like braces kept harmless.
+pub fn comment(text: &str) -> String {
+    fold(text)
+}
+
+/// An SQL string literal (single-quoted, quotes doubled, no NUL).
+pub fn sql_str(text: &str) -> String {
+    format!("'{}'", text.replace('\0', "").replace('\'', "''"))
+}
+
+/// Folds line breaks and other controls to spaces and trims.
+fn fold(text: &str) -> String {
+    let s: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    s.trim().to_owned()
+}
+
+/// Text cut to `max` characters, with `…` when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_key(k: &str) -> bool {
+        let b = k.as_bytes();
+        !k.is_empty()
+            && k.len() <= KEY_MAX
+            && b[0].is_ascii_lowercase()
+            && !k.ends_with('_')
+            && !k.contains("__")
+            && k.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+    }
+
+    #[test]
+    fn snake_examples() {
+        assert_eq!(
+            snake("Daily Active Users").as_deref(),
+            Some("daily_active_users")
+        );
+        assert_eq!(
+            snake("DailyActiveUsers").as_deref(),
+            Some("daily_active_users")
+        );
+        assert_eq!(
+            snake("HTTPServer logs").as_deref(),
+            Some("http_server_logs")
+        );
+        assert_eq!(snake("  ../../etc/passwd ").as_deref(), Some("etc_passwd"));
+        assert_eq!(snake("2FA Service").as_deref(), Some("n_2_fa_service"));
+        assert_eq!(snake("Html5Parser").as_deref(), Some("html5_parser"));
+        assert_eq!(snake("用户"), None);
+        assert_eq!(snake("{{ config }}").as_deref(), Some("config"));
+    }
+
+    /// A tiny deterministic generator, so the property tests need no crate.
+    struct Gen(u64);
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn text(&mut self) -> String {
+            const POOL: &[&str] = &[
+                "a", "Z", "0", "9", " ", "_", "-", ".", "/", "\\", "..", "\n", "\r", "\t", "\0",
+                "'", "\"", "{{", "}}", "{%", "%}", "é", "ß", "用", "户", "ا", "😀", "class",
+                "select", "User", "ID", "\u{2028}", "$", "`", "*", "#", "|", "<", ">", "&", "[",
+                "]",
+            ];
+            let n = (self.next() % 40) as usize;
+            (0..n)
+                .map(|_| POOL[(self.next() % POOL.len() as u64) as usize])
+                .collect()
+        }
+    }
+
+    #[test]
+    fn property_keys_are_always_safe_identifiers() {
+        let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..20_000 {
+            let t = g.text();
+            let k = key_for(Some(&t), "entity", &t);
+            assert!(is_key(&k), "{t:?} -> {k:?}");
+            let py = python_ident(&k);
+            assert!(!PYTHON_RESERVED.contains(&py.as_str()));
+            let sql = sql_ident(&k);
+            assert!(!SQL_RESERVED.contains(&sql.as_str()));
+            assert!(pascal(&k).chars().all(|c| c.is_ascii_alphanumeric()));
+        }
+    }
+
+    #[test]
+    fn property_allocator_never_repeats_and_keeps_keys_valid() {
+        let mut g = Gen(42);
+        let mut a = Allocator::new();
+        let mut seen = BTreeSet::new();
+        for _ in 0..5_000 {
+            let t = g.text();
+            let k = a.claim(&key_for(Some(&t), "x", &t));
+            assert!(is_key(&k), "{k}");
+            assert!(seen.insert(k));
+        }
+        // Many identical names: _2, _3, … all distinct and within bounds.
+        let long = "a".repeat(KEY_MAX);
+        let mut a = Allocator::new();
+        let ks: BTreeSet<String> = (0..200).map(|_| a.claim(&long)).collect();
+        assert_eq!(ks.len(), 200);
+        assert!(ks.iter().all(|k| is_key(k)));
+    }
+
+    #[test]
+    fn property_target_forms_are_injective_on_keys() {
+        let mut g = Gen(7);
+        let mut a = Allocator::new();
+        let keys: Vec<String> = (0..3_000)
+            .map(|_| {
+                let t = g.text();
+                a.claim(&key_for(Some(&t), "x", &t))
+            })
+            .collect();
+        let py: BTreeSet<String> = keys.iter().map(|k| python_ident(k)).collect();
+        let sql: BTreeSet<String> = keys.iter().map(|k| sql_ident(k)).collect();
+        assert_eq!(py.len(), keys.len());
+        assert_eq!(sql.len(), keys.len());
+    }
+
+    #[test]
+    fn property_path_segments_never_escape() {
+        let mut g = Gen(99);
+        for _ in 0..20_000 {
+            let t = g.text() + &g.text();
+            let s = path_segment(&t);
+            assert!(!s.is_empty() && s.len() <= 255);
+            assert!(!s.contains('/') && !s.contains('\\') && !s.contains('\0'));
+            assert!(!s.starts_with('.'), "{s:?}");
+        }
+        assert_eq!(path_segment(&"é".repeat(300)).len(), 254);
+    }
+
+    #[test]
+    fn property_string_literals_hold_no_raw_breaks() {
+        let mut g = Gen(5);
+        for _ in 0..20_000 {
+            let t = g.text();
+            for lit in [py_str(&t), yaml_str(&t)] {
+                assert!(!lit.contains('\n') && !lit.contains('\r') && !lit.contains('\0'));
+                assert!(lit.starts_with('"') && lit.ends_with('"'));
+                // Every inner quote is escaped.
+                let inner = &lit[1..lit.len() - 1];
+                let mut esc = false;
+                for c in inner.chars() {
+                    assert!(esc || c != '"', "{lit}");
+                    esc = !esc && c == '\\';
+                }
+            }
+            let md = markdown(&t);
+            assert!(!md.contains('\n'));
+            let adoc = asciidoc(&t);
+            assert!(!adoc.contains('{') && !adoc.contains('\n'));
+            assert!(!comment(&t).contains('\n'));
+        }
+    }
+
+    #[test]
+    fn reserved_words_are_avoided() {
+        assert_eq!(python_ident("class"), "class_");
+        assert_eq!(python_ident("metadata"), "metadata_");
+        assert_eq!(sql_ident("user"), "user_");
+        assert_eq!(sql_ident("order"), "order_");
+        assert_eq!(sql_ident("events"), "events");
+        assert_eq!(pascal("daily_active_users"), "DailyActiveUsers");
+        assert_eq!(pascal("n_2fa"), "N2fa");
+    }
+}

@@ -1,0 +1,166 @@
+//! `pack.toml`: what a pack is, what it handles, and which files it makes.
+
+use crate::ir::build::PlatformEntity;
+use serde::{Deserialize, Serialize};
+
+/// What happens to a file on regeneration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifecycle {
+    /// Rewritten from the blueprint every time (hand edits are merged).
+    Regenerate,
+    /// Written once; the user owns it afterwards.
+    Once,
+    /// Never rewritten; new versions are new files (migrations, ADRs).
+    Append,
+}
+
+impl Lifecycle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Regenerate => "regenerate",
+            Self::Once => "once",
+            Self::Append => "append",
+        }
+    }
+}
+
+/// One file rule.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRule {
+    /// The template, relative to the pack folder.
+    pub template: String,
+    /// The output path, itself a template (`app/models/{{ entity.key }}.py`).
+    pub path: String,
+    #[serde(default = "default_lifecycle")]
+    pub lifecycle: Lifecycle,
+    /// Render once per item of this IR list: `entity`, `metric`, `service`,
+    /// `job`, `decision`, `compliance`, `component`.
+    #[serde(default)]
+    pub each: Option<String>,
+    /// Only when this condition holds: `application`, `docs_only`,
+    /// `frontend`, `metrics`, `compliance`, `always` (default `application`).
+    #[serde(default = "default_when")]
+    pub when: String,
+    /// A minijinja expression over `ir` (and the item) that must be true.
+    #[serde(default)]
+    pub filter: Option<String>,
+    /// Copy the template verbatim instead of rendering it.
+    #[serde(default)]
+    pub verbatim: bool,
+}
+
+fn default_lifecycle() -> Lifecycle {
+    Lifecycle::Regenerate
+}
+
+fn default_when() -> String {
+    "application".into()
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformToml {
+    key: String,
+    name: String,
+    fields: String,
+    #[serde(default = "yes")]
+    tenant: bool,
+    #[serde(default)]
+    compliance_only: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestToml {
+    name: String,
+    version: String,
+    description: String,
+    handles: Vec<String>,
+    #[serde(default)]
+    platform: Vec<PlatformToml>,
+    #[serde(default)]
+    file: Vec<FileRule>,
+}
+
+/// A parsed manifest.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    /// The IR parts the pack handles.
+    pub handles: Vec<String>,
+    pub platform: Vec<PlatformEntity>,
+    pub files: Vec<FileRule>,
+}
+
+const EACH: &[&str] = &[
+    "entity",
+    "metric",
+    "service",
+    "job",
+    "decision",
+    "compliance",
+    "component",
+];
+const WHEN: &[&str] = &[
+    "application",
+    "docs_only",
+    "frontend",
+    "metrics",
+    "compliance",
+    "always",
+];
+
+impl Manifest {
+    pub fn parse(text: &str) -> Result<Manifest, String> {
+        let t: ManifestToml = toml::from_str(text).map_err(|e| e.to_string())?;
+        for f in &t.file {
+            if let Some(e) = &f.each {
+                if !EACH.contains(&e.as_str()) {
+                    return Err(format!(
+                        "file rule for `{}`: `each = \"{e}\"` is not one of {}",
+                        f.template,
+                        EACH.join(", ")
+                    ));
+                }
+            }
+            if !WHEN.contains(&f.when.as_str()) {
+                return Err(format!(
+                    "file rule for `{}`: `when = \"{}\"` is not one of {}",
+                    f.template,
+                    f.when,
+                    WHEN.join(", ")
+                ));
+            }
+        }
+        for p in &t.platform {
+            crate::ir::profile::parse_fields(&p.fields)
+                .map_err(|e| format!("platform entity `{}`: {}", p.key, e.message))?;
+        }
+        Ok(Manifest {
+            name: t.name,
+            version: t.version,
+            description: t.description,
+            handles: t.handles,
+            platform: t
+                .platform
+                .into_iter()
+                .map(|p| PlatformEntity {
+                    key: p.key,
+                    name: p.name,
+                    fields: p.fields,
+                    tenant: p.tenant,
+                    compliance_only: p.compliance_only,
+                })
+                .collect(),
+            files: t.file,
+        })
+    }
+}

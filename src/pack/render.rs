@@ -1,0 +1,351 @@
+//! Rendering: IR + pack → files in memory.
+//!
+//! Undefined values are errors (strict), and an error names the template,
+//! its line and the IR item being rendered. Output paths are templates too;
+//! every rendered path is checked to stay inside the project.
+
+use super::{Lifecycle, Pack};
+use crate::ir::Ir;
+use crate::naming;
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// One file of the generated project.
+#[derive(Clone, Debug, Serialize)]
+pub struct RenderedFile {
+    /// Relative path with `/` separators.
+    pub path: String,
+    pub content: String,
+    pub lifecycle: Lifecycle,
+    pub template: String,
+    /// Identifiers of the model elements the file came from.
+    pub from: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template `{template}`{line}: {detail}{item}")]
+    Template {
+        template: String,
+        line: String,
+        detail: String,
+        item: String,
+    },
+    #[error("template `{template}` renders the path {path:?}, which would leave the project folder or is not a plain relative path{item}")]
+    BadPath {
+        template: String,
+        path: String,
+        item: String,
+    },
+    #[error("two file rules write `{0}`")]
+    Duplicate(String),
+    #[error("pack `{pack}` has no template `{template}`")]
+    MissingTemplate { pack: String, template: String },
+}
+
+/// Where a control anchor (`archgen:control <name>`) was written.
+#[derive(Clone, Debug, Serialize)]
+struct Anchor {
+    path: String,
+    line: usize,
+}
+
+/// Renders every file of `pack` for `ir`, in path order.
+pub fn render(pack: &Pack, ir: &Ir) -> Result<Vec<RenderedFile>, RenderError> {
+    let anchors: Arc<Mutex<BTreeMap<String, Anchor>>> = Arc::default();
+    let tests: Arc<Mutex<Vec<String>>> = Arc::default();
+    let env = environment(pack, &anchors, &tests)?;
+    let ir_value = Value::from_serialize(ir);
+    let schema = schema_info(ir);
+    let base = |item_name: Option<&str>, item: Option<Value>| {
+        let mut ctx: BTreeMap<&str, Value> = BTreeMap::new();
+        ctx.insert("ir", ir_value.clone());
+        ctx.insert(
+            "pack",
+            Value::from_serialize(
+                serde_json::json!({"name": pack.manifest.name, "version": pack.manifest.version}),
+            ),
+        );
+        ctx.insert(
+            "archgen",
+            Value::from_serialize(serde_json::json!({"version": env!("CARGO_PKG_VERSION")})),
+        );
+        ctx.insert("schema", Value::from_serialize(&schema));
+        if let (Some(n), Some(v)) = (item_name, item) {
+            ctx.insert(n, v);
+        }
+        Value::from_serialize(&ctx)
+    };
+
+    let mut out: BTreeMap<String, RenderedFile> = BTreeMap::new();
+    for rule in &pack.manifest.files {
+        if !applies(&rule.when, ir) {
+            continue;
+        }
+        if !pack.templates.contains_key(&rule.template) {
+            return Err(RenderError::MissingTemplate {
+                pack: pack.manifest.name.clone(),
+                template: rule.template.clone(),
+            });
+        }
+        let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each.as_deref() {
+            None => vec![(None, String::new(), vec![])],
+            Some(kind) => items_of(ir, kind),
+        };
+        for (item, label, from) in items {
+            let ctx = base(rule.each.as_deref(), item);
+            let item_note = if label.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (rendering {} `{label}`)",
+                    rule.each.as_deref().unwrap_or("")
+                )
+            };
+            if let Some(f) = &rule.filter {
+                let expr = env.compile_expression(f).map_err(|e| {
+                    template_error(&format!("{} (filter)", rule.template), &e, &item_note)
+                })?;
+                let keep = expr.eval(&ctx).map_err(|e| {
+                    template_error(&format!("{} (filter)", rule.template), &e, &item_note)
+                })?;
+                if !keep.is_true() {
+                    continue;
+                }
+            }
+            let path = env.render_str(&rule.path, &ctx).map_err(|e| {
+                template_error(&format!("{} (path)", rule.template), &e, &item_note)
+            })?;
+            let path = check_path(&path).ok_or_else(|| RenderError::BadPath {
+                template: rule.template.clone(),
+                path: path.clone(),
+                item: item_note.clone(),
+            })?;
+            let content = if rule.verbatim {
+                pack.templates[&rule.template].clone()
+            } else {
+                let t = env
+                    .get_template(&rule.template)
+                    .map_err(|e| template_error(&rule.template, &e, &item_note))?;
+                let mut s = t
+                    .render(&ctx)
+                    .map_err(|e| template_error(&rule.template, &e, &item_note))?;
+                if !s.ends_with('\n') && !s.is_empty() {
+                    s.push('\n');
+                }
+                s
+            };
+            record_anchors(&anchors, &tests, &path, &content);
+            if out.contains_key(&path) {
+                return Err(RenderError::Duplicate(path));
+            }
+            let mut from = from;
+            from.sort();
+            from.dedup();
+            out.insert(
+                path.clone(),
+                RenderedFile {
+                    path,
+                    content,
+                    lifecycle: rule.lifecycle,
+                    template: rule.template.clone(),
+                    from,
+                },
+            );
+        }
+    }
+    Ok(out.into_values().collect())
+}
+
+fn applies(when: &str, ir: &Ir) -> bool {
+    match when {
+        "always" => true,
+        "application" => ir.application,
+        "docs_only" => !ir.application,
+        "frontend" => ir.application && ir.frontend.is_some(),
+        "metrics" => ir.application && !ir.metrics.is_empty(),
+        "compliance" => ir.application && !ir.compliance.is_empty(),
+        _ => false,
+    }
+}
+
+/// The items of an IR list, each with a label and its provenance.
+fn items_of(ir: &Ir, kind: &str) -> Vec<(Option<Value>, String, Vec<String>)> {
+    fn each<T: Serialize>(
+        v: &[T],
+        label: impl Fn(&T) -> String,
+        from: impl Fn(&T) -> Vec<String>,
+    ) -> Vec<(Option<Value>, String, Vec<String>)> {
+        v.iter()
+            .map(|x| (Some(Value::from_serialize(x)), label(x), from(x)))
+            .collect()
+    }
+    match kind {
+        "entity" => each(&ir.entities, |e| e.key.clone(), |e| e.from.clone()),
+        "metric" => each(&ir.metrics, |m| m.key.clone(), |m| m.from.clone()),
+        "service" => each(&ir.services, |s| s.key.clone(), |s| s.from.clone()),
+        "job" => each(&ir.jobs, |j| j.key.clone(), |j| j.from.clone()),
+        "decision" => each(&ir.decisions, |d| d.key.clone(), |d| d.from.clone()),
+        "compliance" => each(&ir.compliance, |c| c.key.clone(), |c| c.from.clone()),
+        "component" => each(&ir.components, |c| c.key.clone(), |c| c.from.clone()),
+        _ => vec![],
+    }
+}
+
+/// A relative path whose every segment is a plain name: no `..`, no
+/// absolute path, no empty segment, no backslash, at most 255 bytes each.
+fn check_path(p: &str) -> Option<String> {
+    let p = p.trim();
+    if p.is_empty() || p.starts_with('/') || p.contains('\\') || p.contains('\0') {
+        return None;
+    }
+    for seg in p.split('/') {
+        if seg.is_empty()
+            || seg == "."
+            || seg == ".."
+            || seg.len() > 255
+            || seg.chars().any(char::is_control)
+        {
+            return None;
+        }
+    }
+    Some(p.to_owned())
+}
+
+fn record_anchors(
+    anchors: &Mutex<BTreeMap<String, Anchor>>,
+    tests: &Mutex<Vec<String>>,
+    path: &str,
+    content: &str,
+) {
+    let mut a = anchors.lock().expect("anchors");
+    let mut t = tests.lock().expect("tests");
+    for (i, line) in content.lines().enumerate() {
+        if let Some(rest) = line.split("archgen:control ").nth(1) {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            if !name.is_empty() {
+                a.entry(name).or_insert(Anchor {
+                    path: path.to_owned(),
+                    line: i + 1,
+                });
+            }
+        }
+        let l = line.trim_start();
+        if path.starts_with("tests/") || path.contains("/tests/") {
+            if let Some(name) = l
+                .strip_prefix("def test_")
+                .or_else(|| l.strip_prefix("async def test_"))
+            {
+                let name: String = name
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                t.push(format!("{path}::test_{name}"));
+            }
+        }
+    }
+}
+
+fn template_error(template: &str, e: &minijinja::Error, item: &str) -> RenderError {
+    let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
+    let name = e.name().map_or_else(|| template.to_owned(), str::to_owned);
+    let mut detail = e.kind().to_string();
+    if let Some(d) = e.detail() {
+        detail = format!("{detail}: {d}");
+    }
+    RenderError::Template {
+        template: name,
+        line,
+        detail,
+        item: item.to_owned(),
+    }
+}
+
+/// The schema's fingerprint: migrations' revision ids derive from it, so
+/// they depend only on the tables, never on the clock.
+#[derive(Serialize)]
+struct SchemaInfo {
+    revision: String,
+    hash: String,
+}
+
+fn schema_info(ir: &Ir) -> SchemaInfo {
+    let tables = serde_json::json!({
+        "entities": ir.entities.iter().map(|e| serde_json::json!({"table": e.table, "tenant": e.tenant, "fields": e.fields.iter().map(|f| serde_json::json!([f.key, f.ty, f.pk, f.index, f.unique, f.nullable, f.reference])).collect::<Vec<_>>()})).collect::<Vec<_>>(),
+        "metrics": ir.metrics.iter().map(|m| serde_json::json!({"table": m.table, "dims": m.dimensions.iter().map(|d| serde_json::json!([d.key, d.ty])).collect::<Vec<_>>(), "value": m.value_type})).collect::<Vec<_>>(),
+    });
+    let hash = hex(&Sha256::digest(tables.to_string().as_bytes()));
+    SchemaInfo {
+        revision: hash[..12].to_owned(),
+        hash,
+    }
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn environment(
+    pack: &Pack,
+    anchors: &Arc<Mutex<BTreeMap<String, Anchor>>>,
+    tests: &Arc<Mutex<Vec<String>>>,
+) -> Result<Environment<'static>, RenderError> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    for (name, text) in &pack.templates {
+        if name.ends_with(".j2") || name.ends_with(".jinja") {
+            env.add_template_owned(name.clone(), text.clone())
+                .map_err(|e| template_error(name, &e, ""))?;
+        }
+    }
+    env.add_filter("py_ident", |s: String| naming::python_ident(&s));
+    env.add_filter("sql_ident", |s: String| naming::sql_ident(&s));
+    env.add_filter("pascal", |s: String| naming::pascal(&s));
+    env.add_filter("kebab", |s: String| naming::kebab(&s));
+    env.add_filter("snake", |s: String| {
+        naming::snake(&s).unwrap_or_else(|| "x".into())
+    });
+    env.add_filter("py_str", |s: String| naming::py_str(&s));
+    env.add_filter("yaml_str", |s: String| naming::yaml_str(&s));
+    env.add_filter("md", |s: String| naming::markdown(&s));
+    env.add_filter("adoc", |s: String| naming::asciidoc(&s));
+    env.add_filter("comment", |s: String| naming::comment(&s));
+    env.add_filter("sql_str", |s: String| naming::sql_str(&s));
+    env.add_filter("path_segment", |s: String| naming::path_segment(&s));
+    env.add_filter("clip", |s: String, n: usize| naming::truncate(&s, n));
+    let a = Arc::clone(anchors);
+    env.add_function(
+        "anchor",
+        move |name: String| -> Result<Value, minijinja::Error> {
+            let map = a.lock().expect("anchors");
+            map.get(&name).map(Value::from_serialize).ok_or_else(|| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::UndefinedError,
+                    format!("no file rendered so far holds `archgen:control {name}`"),
+                )
+            })
+        },
+    );
+    let a = Arc::clone(anchors);
+    env.add_function("has_anchor", move |name: String| {
+        a.lock().expect("anchors").contains_key(&name)
+    });
+    let t = Arc::clone(tests);
+    env.add_function("test_exists", move |name: String| {
+        t.lock()
+            .expect("tests")
+            .iter()
+            .any(|x| x == &name || x.ends_with(&format!("::{name}")))
+    });
+    Ok(env)
+}
