@@ -56,22 +56,53 @@ fn good_fixtures_have_no_diagnostics() {
     });
 }
 
+/// Runs `archgen explain` on a profile fixture: exit code and stderr.
+fn explain(path: &Path) -> (i32, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rel = path.strip_prefix(root).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_archgen"))
+        .args(["explain", "--format", "json"])
+        .arg(rel)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    (o.status.code().unwrap(), String::from_utf8(o.stderr).unwrap())
+}
+
 #[test]
-fn every_error_code_is_exercised_by_a_fixture() {
+fn diagnostics_of_profile_fixtures() {
+    insta::glob!("fixtures/profile/*.xml", |path| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_archgen"))
+            .arg("explain")
+            .arg(path.strip_prefix(root).unwrap())
+            .current_dir(root)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(o.stderr).unwrap();
+        insta::assert_snapshot!(format!("exit code: {}\n{stderr}", o.status.code().unwrap()));
+    });
+}
+
+#[test]
+fn every_diagnostic_code_is_exercised_by_a_fixture() {
     use archgen::diagnostic::Code;
     let mut seen = std::collections::HashSet::new();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     for sub in ["warn", "err"] {
         for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
             let l = load(&entry.unwrap().path());
-            seen.extend(l.diagnostics.iter().map(|d| d.code));
+            seen.extend(l.diagnostics.iter().map(|d| d.code.as_str().to_owned()));
         }
     }
-    let missing: Vec<_> = Code::ALL
-        .iter()
-        .filter(|c| !seen.contains(c))
-        .map(|c| c.as_str())
-        .collect();
+    for entry in std::fs::read_dir(dir.join("profile")).unwrap() {
+        let (_, stderr) = explain(&entry.unwrap().path());
+        for line in stderr.lines().filter(|l| l.starts_with('{')) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            seen.insert(v["code"].as_str().unwrap().to_owned());
+        }
+    }
+    let missing: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).filter(|c| !seen.contains(*c)).collect();
     assert!(missing.is_empty(), "no fixture produces {missing:?}");
 }
 
