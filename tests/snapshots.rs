@@ -66,7 +66,10 @@ fn explain(path: &Path) -> (i32, String) {
         .current_dir(root)
         .output()
         .unwrap();
-    (o.status.code().unwrap(), String::from_utf8(o.stderr).unwrap())
+    (
+        o.status.code().unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    )
 }
 
 #[test]
@@ -102,7 +105,11 @@ fn every_diagnostic_code_is_exercised_by_a_fixture() {
             seen.insert(v["code"].as_str().unwrap().to_owned());
         }
     }
-    let missing: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).filter(|c| !seen.contains(*c)).collect();
+    let missing: Vec<_> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !seen.contains(*c))
+        .collect();
     assert!(missing.is_empty(), "no fixture produces {missing:?}");
 }
 

@@ -84,6 +84,16 @@ struct ManifestToml {
     handles: Vec<String>,
     #[serde(default)]
     platform: Vec<PlatformToml>,
+    /// Further TOML files (relative to the pack) holding `[[file]]` rules.
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    file: Vec<FileRule>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesToml {
     #[serde(default)]
     file: Vec<FileRule>,
 }
@@ -119,8 +129,15 @@ const WHEN: &[&str] = &[
 ];
 
 impl Manifest {
-    pub fn parse(text: &str) -> Result<Manifest, String> {
-        let t: ManifestToml = toml::from_str(text).map_err(|e| e.to_string())?;
+    /// Parses `pack.toml`; `read` returns the text of an included rules file.
+    pub fn parse(text: &str, read: impl Fn(&str) -> Option<String>) -> Result<Manifest, String> {
+        let mut t: ManifestToml = toml::from_str(text).map_err(|e| e.to_string())?;
+        for inc in &t.include {
+            let body =
+                read(inc).ok_or_else(|| format!("included rules file `{inc}` is missing"))?;
+            let rules: RulesToml = toml::from_str(&body).map_err(|e| format!("{inc}: {e}"))?;
+            t.file.extend(rules.file);
+        }
         for f in &t.file {
             if let Some(e) = &f.each {
                 if !EACH.contains(&e.as_str()) {

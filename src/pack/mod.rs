@@ -69,7 +69,7 @@ impl Pack {
             stack.extend(d.dirs());
         }
         let toml = templates.remove("pack.toml").unwrap_or_default();
-        let manifest = Manifest::parse(&toml)
+        let manifest = Manifest::parse(&toml, |p| templates.get(p).cloned())
             .map_err(|e| PackError::Manifest(format!("{name}/pack.toml"), e))?;
         Ok(Pack {
             manifest,
@@ -83,8 +83,6 @@ impl Pack {
         let shown = dir.display().to_string();
         let toml = std::fs::read_to_string(dir.join("pack.toml"))
             .map_err(|e| PackError::Io(shown.clone(), e))?;
-        let manifest = Manifest::parse(&toml)
-            .map_err(|e| PackError::Manifest(format!("{shown}/pack.toml"), e))?;
         let mut templates = BTreeMap::new();
         let mut stack = vec![dir.to_path_buf()];
         while let Some(d) = stack.pop() {
@@ -110,6 +108,8 @@ impl Pack {
                 }
             }
         }
+        let manifest = Manifest::parse(&toml, |p| templates.get(p).cloned())
+            .map_err(|e| PackError::Manifest(format!("{shown}/pack.toml"), e))?;
         Ok(Pack {
             manifest,
             templates,
