@@ -90,10 +90,11 @@ pub fn inspect_ir(
         serde_json::to_writer_pretty(&mut *out, &ir)?;
         writeln!(out)?;
     } else {
+        let name = crate::naming::truncate(&crate::naming::comment(&ir.project.name), 80);
         writeln!(
             out,
-            "project:     {} (pack {} {})",
-            ir.project.name, pack.manifest.name, pack.manifest.version
+            "project:     {name} (pack {} {})",
+            pack.manifest.name, pack.manifest.version
         )?;
         writeln!(
             out,

@@ -400,7 +400,7 @@ impl<'m> Builder<'m> {
                 key: p.key.clone(),
                 pascal: String::new(),
                 name: p.name.clone(),
-                table: p.key.clone(),
+                table: naming::sql_ident(&p.key),
                 origin: EntityOrigin::Platform,
                 tenant: p.tenant,
                 documentation: None,
@@ -787,7 +787,7 @@ impl<'m> Builder<'m> {
             return i;
         }
 
-        let table = tables.claim(&requested);
+        let key = tables.claim(&requested);
         let mut field_keys = Allocator::new();
         let mut fields: Vec<Field> = Vec::new();
         for s in &specs {
@@ -809,6 +809,7 @@ impl<'m> Builder<'m> {
                         0,
                         Field {
                             key: "id".into(),
+                            column: "id".into(),
                             ty: FieldType::simple(FieldKind::Uuid),
                             pk: true,
                             index: false,
@@ -823,10 +824,10 @@ impl<'m> Builder<'m> {
             }
         }
         entities.push(Entity {
-            key: table.clone(),
+            table: naming::sql_ident(&key),
+            key,
             pascal: String::new(),
             name: display(d),
-            table,
             origin: EntityOrigin::Blueprint,
             tenant: true,
             documentation: d.documentation.clone(),
@@ -1009,6 +1010,7 @@ impl<'m> Builder<'m> {
             .filter_map(|k| check(self, k, "a dimension"))
             .map(|f| Dimension {
                 key: f.key,
+                column: f.column,
                 ty: f.ty,
             })
             .collect();
@@ -1064,7 +1066,7 @@ impl<'m> Builder<'m> {
             Some(t) => t,
             None => key.clone(),
         };
-        let table = tables.claim(&requested_table);
+        let table = naming::sql_ident(&tables.claim(&requested_table));
         self.explain(d, format!("metric `{key}` (table `{table}`)"), why);
         Some(Metric {
             key,
@@ -1601,6 +1603,7 @@ const RESERVED_PATHS: &[&str] = &[
 
 fn field_from_spec(s: &FieldSpec, key: String, from: Provenance) -> Field {
     Field {
+        column: naming::sql_ident(&key),
         key,
         ty: s.ty,
         pk: s.pk,

@@ -84,6 +84,7 @@ pub struct Entity {
     /// The class-name form of the key, unique among entities.
     pub pascal: String,
     pub name: String,
+    /// The SQL table name (the key, avoiding reserved words).
     pub table: String,
     pub origin: EntityOrigin,
     /// Rows belong to one organization (`organization_id`).
@@ -99,6 +100,8 @@ pub struct Entity {
 #[derive(Clone, Debug, Serialize)]
 pub struct Field {
     pub key: String,
+    /// The SQL column name (the key, avoiding reserved words).
+    pub column: String,
     pub ty: FieldType,
     pub pk: bool,
     pub index: bool,
@@ -135,6 +138,7 @@ pub struct Metric {
 #[derive(Clone, Debug, Serialize)]
 pub struct Dimension {
     pub key: String,
+    pub column: String,
     pub ty: FieldType,
 }
 

@@ -680,6 +680,20 @@ impl P {
             _ => err(format!("expected {what} {}", self.here()), METRIC_HELP),
         }
     }
+    /// A field name: keywords are allowed here (a field may be called `from`).
+    fn field(&mut self) -> Result<String, ProfileError> {
+        match self.toks.get(self.i) {
+            Some(Tok::Word(w)) => {
+                self.i += 1;
+                Ok(w.clone())
+            }
+            _ => err(
+                format!("expected a field name {}", self.here()),
+                METRIC_HELP,
+            ),
+        }
+    }
+
     fn here(&self) -> String {
         match self.toks.get(self.i) {
             None => "at the end".into(),
@@ -750,7 +764,7 @@ pub fn parse_metric(value: &str) -> Result<MetricDef, ProfileError> {
         })?;
         None
     } else {
-        Some(p.ident("a field name")?)
+        Some(p.field()?)
     };
     p.sym(")")?;
     p.word("from")?;
@@ -759,7 +773,7 @@ pub fn parse_metric(value: &str) -> Result<MetricDef, ProfileError> {
     if p.peek_word("where") {
         p.i += 1;
         loop {
-            let f = p.ident("a field name")?;
+            let f = p.field()?;
             let cond = if p.peek_word("is") {
                 p.i += 1;
                 let not = p.peek_word("not");
@@ -844,15 +858,15 @@ pub fn parse_metric(value: &str) -> Result<MetricDef, ProfileError> {
     let mut time_field = None;
     if p.peek_word("of") {
         p.i += 1;
-        time_field = Some(p.ident("a timestamp field")?);
+        time_field = Some(p.field()?);
     }
     let mut dimensions = Vec::new();
     if p.peek_word("by") {
         p.i += 1;
-        dimensions.push(p.ident("a field name")?);
+        dimensions.push(p.field()?);
         while p.is_sym(",") {
             p.i += 1;
-            dimensions.push(p.ident("a field name")?);
+            dimensions.push(p.field()?);
         }
     }
     if p.i < p.toks.len() {
@@ -916,6 +930,12 @@ mod tests {
         assert!(parse_metric("count(*) from events where x > 'a' per day").is_err());
         assert!(parse_metric("count(*) from events per day extra").is_err());
         assert!(parse_metric("median(x) from events per day").is_err());
+        let m =
+            parse_metric("sum(from) from e where select > 3 and per is null per week by from, by")
+                .unwrap();
+        assert_eq!(m.field.as_deref(), Some("from"));
+        assert_eq!(m.conditions[1].field, "per");
+        assert_eq!(m.dimensions, vec!["from", "by"]);
         let m = parse_metric("count(*) from e where n = 'it''s' per week").unwrap();
         assert_eq!(m.conditions[0].values, vec![Literal::Text("it's".into())]);
     }
