@@ -153,7 +153,7 @@ fn nothing_is_written_through_a_symlink() {
     let outside = t.path().join("outside");
     std::fs::create_dir(&outside).unwrap();
     std::fs::remove_file(t.path().join("app/README.md")).unwrap();
-    std::os::unix::fs::symlink(&outside.join("README.md"), t.path().join("app/README.md")).unwrap();
+    std::os::unix::fs::symlink(outside.join("README.md"), t.path().join("app/README.md")).unwrap();
     let o = archgen(
         &["gen", &bp("blueprints/minimal.xml"), "-o", "app"],
         t.path(),
