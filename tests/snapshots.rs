@@ -125,3 +125,26 @@ fn docs_list_every_diagnostic_code() {
         );
     }
 }
+
+#[test]
+fn explain_output_of_the_example_blueprints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (name, path) in [
+        ("saas-dashboard", "blueprints/saas-dashboard.xml"),
+        ("minimal", "blueprints/minimal.xml"),
+        ("regulated", "blueprints/regulated.xml"),
+        ("plain-inference", "tests/fixtures/gen/plain-inference.xml"),
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_archgen"))
+            .args(["explain", path])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+        insta::assert_snapshot!(
+            format!("explain_{name}"),
+            String::from_utf8(o.stdout).unwrap()
+        );
+    }
+}

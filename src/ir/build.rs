@@ -361,6 +361,9 @@ impl<'m> Builder<'m> {
                 None => format!("component `{key}` (no generated code)"),
             };
             self.explain(c, became, why.clone());
+            for b in self.with_behaviour(c).into_iter().skip(1) {
+                self.explain(b, format!("behaviour of component `{key}` (its access and realisations count as the component's)"), "rule: assigned to the component");
+            }
             role_by_id.insert(&c.identifier, role);
             comp_key_by_id.insert(&c.identifier, key.clone());
             components.push(Component {
@@ -661,7 +664,16 @@ impl<'m> Builder<'m> {
                     el.name.as_deref().unwrap_or(""),
                     el.documentation.as_deref().unwrap_or("")
                 );
-                for f in Framework::mentioned_in(&text) {
+                let named = Framework::mentioned_in(&text);
+                if !named.is_empty() {
+                    let list: Vec<&str> = named.iter().map(|f| f.title()).collect();
+                    self.explain(
+                        el,
+                        format!("compliance framework(s) {}", list.join(", ")),
+                        "rule: a Requirement, Constraint or Principle that names a framework",
+                    );
+                }
+                for f in named {
                     let e = found.entry(f).or_default();
                     e.0.push(format!("{} {} names it", el.kind, shown(&display(el))));
                     e.1.push(el.identifier.clone());
