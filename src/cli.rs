@@ -21,8 +21,9 @@ pub const EXIT_USAGE: i32 = 2;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (warnings allowed)
-  1  the blueprint is unusable (the first line of stderr says why)
+  0  success (warnings allowed); for `check`: in sync
+  1  the blueprint is unusable, the output drifted (`check`), a merge left
+     conflicts, or a saved plan is stale; the first line of stderr says why
   2  usage error, or the file cannot be read";
 
 #[derive(Parser, Debug)]
@@ -55,6 +56,28 @@ pub(crate) enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Colour on: `always`, or `auto` on a terminal with `NO_COLOR` unset.
+    fn enabled(self) -> bool {
+        use std::io::IsTerminal as _;
+        match self {
+            Self::Always => true,
+            Self::Never => false,
+            Self::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check a blueprint and print its diagnostics; exit 0 when it is usable
@@ -83,13 +106,50 @@ enum Command {
         #[command(flatten)]
         common: Common,
         /// The output folder (created when missing)
-        #[arg(short, long, value_name = "DIR")]
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
         out: PathBuf,
         #[command(flatten)]
         pack: PackArg,
         /// Write into a non-empty folder that archgen did not generate
         #[arg(long)]
         force: bool,
+    },
+    /// Show, as a diff, what `gen` would change in the output folder; writes nothing
+    #[command(after_help = EXIT_CODES)]
+    Plan {
+        #[command(flatten)]
+        common: Common,
+        /// The output folder
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        pack: PackArg,
+        /// Print the changes as one JSON object (path, kind, lifecycle, provenance)
+        #[arg(long)]
+        json: bool,
+        /// Save the plan to FILE, for `archgen apply FILE`
+        #[arg(long = "out", value_name = "FILE")]
+        save: Option<PathBuf>,
+        /// When to colour the diff: auto (a terminal, and NO_COLOR unset), always, never
+        #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+        color: ColorWhen,
+    },
+    /// Write exactly what a saved plan previewed; refuse if the disk changed since
+    #[command(after_help = EXIT_CODES)]
+    Apply {
+        /// A plan saved with `archgen plan … --out FILE`
+        plan: PathBuf,
+    },
+    /// Exit 0 when the output folder is in sync with the blueprint, 1 when it drifted
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        #[command(flatten)]
+        common: Common,
+        /// The output folder
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        pack: PackArg,
     },
     /// Say which element became what in the generated project, and why
     #[command(after_help = EXIT_CODES)]
@@ -165,6 +225,29 @@ where
             crate::cmd::explain(&common, &pack, json, out, err)
         }
         Command::Packs => crate::cmd::packs(out),
+        Command::Plan {
+            common,
+            out: dir,
+            pack,
+            json,
+            save,
+            color,
+        } => crate::cmd::plan(
+            &common,
+            &pack,
+            &dir,
+            json,
+            save.as_deref(),
+            color.enabled(),
+            out,
+            err,
+        ),
+        Command::Apply { plan } => crate::cmd::apply(&plan, out, err),
+        Command::Check {
+            common,
+            out: dir,
+            pack,
+        } => crate::cmd::check(&common, &pack, &dir, out, err),
         Command::Init { file, force } => crate::cmd::init(&file, force, out, err),
     };
     result.unwrap_or_else(|e| {

@@ -7,7 +7,8 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::Ir;
 use crate::load::Loaded;
 use crate::pack::{self, Pack, DEFAULT_PACK};
-use crate::write::{write_project, Lock};
+use crate::plan::{Kind, Lock, Plan};
+use crate::write::check_out_dir;
 use std::io::Write;
 use std::path::Path;
 
@@ -146,17 +147,39 @@ pub fn inspect_ir(
     Ok(EXIT_OK)
 }
 
-pub fn gen(
+/// The tables and columns the IR describes (tenant tables carry
+/// `organization_id`), for the lock and for data-loss warnings.
+fn schema_of(ir: &Ir) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in &ir.entities {
+        let mut cols: Vec<String> = e.fields.iter().map(|f| f.column.clone()).collect();
+        if e.tenant {
+            cols.push("organization_id".into());
+        }
+        cols.sort();
+        out.insert(e.table.clone(), cols);
+    }
+    for m in &ir.metrics {
+        let mut cols: Vec<String> = m.dimensions.iter().map(|d| d.column.clone()).collect();
+        cols.extend(["organization_id", "period_start", "value"].map(String::from));
+        cols.sort();
+        out.insert(m.table.clone(), cols);
+    }
+    out
+}
+
+/// Front end, render, and plan against `dir`.
+#[allow(clippy::type_complexity)]
+fn make_plan(
     c: &Common,
     p: &PackArg,
     dir: &Path,
-    force: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Outcome {
+) -> std::io::Result<Result<(Loaded, Plan, usize), i32>> {
     let (l, pack, ir) = match front(c, p, false, out, err)? {
         Ok(x) => x,
-        Err(code) => return Ok(code),
+        Err(code) => return Ok(Err(code)),
     };
     let files = match pack::render(&pack, &ir) {
         Ok(f) => f,
@@ -166,7 +189,7 @@ pub fn gen(
                 "error: the pack `{}` failed to render: {e}",
                 pack.manifest.name
             )?;
-            return Ok(EXIT_UNUSABLE);
+            return Ok(Err(EXIT_UNUSABLE));
         }
     };
     let lock = Lock {
@@ -178,32 +201,321 @@ pub fn gen(
                 .expect("IR serialises")
                 .as_bytes(),
         ),
-        schema_revision: String::new(),
+        schema: schema_of(&ir),
+        state: serde_json::Value::Null,
         files: Default::default(),
     };
-    match write_project(dir, &files, lock, force) {
-        Ok(r) => {
+    match crate::plan::plan(dir, &files, lock) {
+        Ok(plan) => {
+            for w in &plan.warnings {
+                writeln!(err, "warning: {w}")?;
+            }
+            Ok(Ok((l, plan, files.len())))
+        }
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            Ok(Err(EXIT_UNUSABLE))
+        }
+    }
+}
+
+fn conflict_reason(plan: &Plan) -> String {
+    let paths: Vec<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == Kind::Conflict)
+        .map(|c| c.path.as_str())
+        .collect();
+    format!(
+        "error: {} left conflicts; resolve the `<<<<<<<` markers in {} and run archgen again",
+        plural(paths.len(), "hand edit"),
+        paths.join(", ")
+    )
+}
+
+pub fn gen(
+    c: &Common,
+    p: &PackArg,
+    dir: &Path,
+    force: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Outcome {
+    if let Err(e) = check_out_dir(dir, force) {
+        writeln!(err, "error: {e}")?;
+        return Ok(EXIT_UNUSABLE);
+    }
+    let (l, plan, total) = match make_plan(c, p, dir, out, err)? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    if plan.conflicts() > 0 {
+        writeln!(err, "{}", conflict_reason(&plan))?;
+    }
+    match crate::plan::apply(dir, &plan, false) {
+        Ok(written) => {
             writeln!(
                 out,
-                "archgen: {} from {} into {}: {} written, {} unchanged{}",
-                plural(files.len(), "file"),
+                "archgen: {} from {} into {}: {} written ({}), {} unchanged",
+                plural(total, "file"),
                 l.path,
                 dir.display(),
-                r.written.len(),
-                r.unchanged,
-                if r.kept.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} kept as edited (once/append)", r.kept.len())
-                }
+                written,
+                plan.summary(),
+                total.saturating_sub(written)
             )?;
-            Ok(EXIT_OK)
+            for k in plan.changes.iter().filter(|c| c.kind == Kind::Keep) {
+                writeln!(out, "kept (edited, no longer generated): {}", k.path)?;
+            }
+            Ok(if plan.conflicts() > 0 {
+                EXIT_UNUSABLE
+            } else {
+                EXIT_OK
+            })
         }
         Err(e) => {
             writeln!(err, "error: {e}")?;
             Ok(EXIT_UNUSABLE)
         }
     }
+}
+
+/// A plan saved for `archgen apply`: everything to write, and what the
+/// disk held when it was made.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedPlan {
+    format: String,
+    output: String,
+    summary: String,
+    changes: Vec<SavedChange>,
+    bases: std::collections::BTreeMap<String, Option<String>>,
+    lock_text: String,
+    journal_text: String,
+    lock_changed: bool,
+    preconditions: std::collections::BTreeMap<String, Option<String>>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedChange {
+    #[serde(flatten)]
+    change: crate::plan::Change,
+    after: Option<String>,
+    before_exists: bool,
+}
+
+const PLAN_FORMAT: &str = "archgen-plan/1";
+
+#[allow(clippy::too_many_arguments)]
+pub fn plan(
+    c: &Common,
+    p: &PackArg,
+    dir: &Path,
+    json: bool,
+    save: Option<&Path>,
+    color: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Outcome {
+    let (_, plan, _) = match make_plan(c, p, dir, out, err)? {
+        Ok(x) => x,
+        Err(code) => return Ok(code),
+    };
+    if let Some(file) = save {
+        let saved = SavedPlan {
+            format: PLAN_FORMAT.into(),
+            output: dir.display().to_string(),
+            summary: plan.summary(),
+            changes: plan
+                .changes
+                .iter()
+                .map(|ch| SavedChange {
+                    change: ch.clone(),
+                    after: ch.after.clone(),
+                    before_exists: ch.before.is_some(),
+                })
+                .collect(),
+            bases: plan.bases.clone(),
+            lock_text: plan.lock_text.clone(),
+            journal_text: plan.journal_text.clone(),
+            lock_changed: plan.lock_changed,
+            preconditions: plan.preconditions.clone(),
+        };
+        let text = serde_json::to_string_pretty(&saved)?;
+        if let Err(e) = std::fs::write(file, text) {
+            writeln!(err, "error: cannot write `{}`: {e}", file.display())?;
+            return Ok(EXIT_USAGE);
+        }
+    }
+    if json {
+        let v = serde_json::json!({
+            "summary": plan.summary(),
+            "creates": plan.count(Kind::Create),
+            "updates": plan.count(Kind::Update) + plan.count(Kind::Merge),
+            "deletes": plan.count(Kind::Delete),
+            "conflicts": plan.conflicts(),
+            "lock_changed": plan.lock_changed,
+            "changes": plan.changes,
+            "warnings": plan.warnings,
+        });
+        serde_json::to_writer_pretty(&mut *out, &v)?;
+        writeln!(out)?;
+        return Ok(EXIT_OK);
+    }
+    for ch in plan.changes.iter() {
+        let text = crate::plan::diff(ch);
+        if ch.kind == Kind::Keep {
+            writeln!(out, "# kept: {} is edited and no longer generated", ch.path)?;
+            continue;
+        }
+        for line in text.lines() {
+            writeln!(out, "{}", paint(line, color))?;
+        }
+    }
+    writeln!(out, "{}", plan.summary())?;
+    Ok(EXIT_OK)
+}
+
+/// ANSI colour for a diff line.
+fn paint(line: &str, on: bool) -> String {
+    if !on {
+        return line.to_owned();
+    }
+    let code = if line.starts_with("+++") || line.starts_with("---") {
+        "1"
+    } else if line.starts_with('+') {
+        "32"
+    } else if line.starts_with('-') {
+        "31"
+    } else if line.starts_with("@@") {
+        "36"
+    } else {
+        return line.to_owned();
+    };
+    format!("\x1b[{code}m{line}\x1b[0m")
+}
+
+pub fn apply(file: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            writeln!(err, "error: cannot read `{}`: {e}", file.display())?;
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let saved: SavedPlan = match serde_json::from_str(&text) {
+        Ok(s)
+            if serde_json::from_str::<serde_json::Value>(&text)
+                .is_ok_and(|v| v["format"] == PLAN_FORMAT) =>
+        {
+            s
+        }
+        _ => {
+            writeln!(
+                err,
+                "error: `{}` is not a plan saved by `archgen plan --out`",
+                file.display()
+            )?;
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let plan = Plan {
+        changes: saved
+            .changes
+            .into_iter()
+            .map(|s| {
+                let mut ch = s.change;
+                ch.after = s.after;
+                ch.before = s.before_exists.then(String::new);
+                ch
+            })
+            .collect(),
+        warnings: vec![],
+        lock: Default::default(),
+        lock_text: saved.lock_text,
+        journal_text: saved.journal_text,
+        lock_changed: saved.lock_changed,
+        bases: saved.bases,
+        preconditions: saved.preconditions,
+    };
+    let dir = Path::new(&saved.output);
+    if plan.conflicts() > 0 {
+        writeln!(err, "{}", conflict_reason(&plan))?;
+    }
+    match crate::plan::apply(dir, &plan, true) {
+        Ok(n) => {
+            writeln!(
+                out,
+                "archgen: applied {} to {}: {} files written",
+                saved.summary,
+                dir.display(),
+                n
+            )?;
+            Ok(if plan.conflicts() > 0 {
+                EXIT_UNUSABLE
+            } else {
+                EXIT_OK
+            })
+        }
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            Ok(EXIT_UNUSABLE)
+        }
+    }
+}
+
+pub fn check(
+    c: &Common,
+    p: &PackArg,
+    dir: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Outcome {
+    if !dir.is_dir() {
+        writeln!(err, "error: `{}` is not a folder", dir.display())?;
+        return Ok(EXIT_USAGE);
+    }
+    let mut diag = Vec::new();
+    let (_, plan, _) = match make_plan(c, p, dir, out, &mut diag)? {
+        Ok(x) => x,
+        Err(code) => {
+            err.write_all(&diag)?;
+            return Ok(code);
+        }
+    };
+    if plan.is_empty() {
+        err.write_all(&diag)?;
+        writeln!(
+            out,
+            "archgen: {} is in sync with {}",
+            dir.display(),
+            c.blueprint.display()
+        )?;
+        return Ok(EXIT_OK);
+    }
+    writeln!(
+        err,
+        "error: `{}` has drifted from the blueprint: {}",
+        dir.display(),
+        plan.summary()
+    )?;
+    err.write_all(&diag)?;
+    for ch in plan
+        .changes
+        .iter()
+        .filter(|c| c.writes() || c.kind == Kind::Conflict)
+    {
+        let mark = match ch.kind {
+            Kind::Create => '+',
+            Kind::Delete => '-',
+            Kind::Conflict => '!',
+            _ => '~',
+        };
+        writeln!(err, "  {mark} {}", ch.path)?;
+    }
+    if plan.lock_changed && !plan.changes.iter().any(|c| c.writes()) {
+        writeln!(err, "  ~ .archgen/lock.json")?;
+    }
+    Ok(EXIT_UNUSABLE)
 }
 
 pub fn explain(

@@ -15,5 +15,6 @@ pub mod load;
 pub mod model;
 pub mod naming;
 pub mod pack;
+pub mod plan;
 pub mod source;
 pub mod write;

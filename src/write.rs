@@ -1,14 +1,11 @@
-//! Writing a rendered project to disk, safely.
+//! Writing to the output folder, safely: the primitives [`crate::plan`]
+//! uses.
 //!
-//! In: the output folder and the rendered files. Out: the files on disk and a
-//! lock file (`.archgen/lock.json`) recording what was generated. Every write
-//! goes to a temporary file in the same folder and is renamed into place, so
-//! a file is always either old or new. Nothing is ever written through a
-//! symbolic link or outside the output folder.
+//! Every write goes to a temporary file in the same folder and is renamed
+//! into place, so a file is always either old or new; temporary files a
+//! killed run left behind are removed by the next run. Nothing is ever
+//! written through a symbolic link or outside the output folder.
 
-use crate::pack::{hex_digest, Lifecycle, RenderedFile};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
@@ -31,94 +28,28 @@ pub enum WriteError {
     Io(String, std::io::Error),
 }
 
-/// What the lock file records.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Lock {
-    pub archgen_version: String,
-    pub pack: String,
-    pub pack_version: String,
-    /// Hash of what the generation depended on (the IR), not of the
-    /// blueprint's bytes.
-    pub input_hash: String,
-    pub schema_revision: String,
-    pub files: BTreeMap<String, LockedFile>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct LockedFile {
-    pub lifecycle: Lifecycle,
-    pub sha256: String,
-}
-
-/// What a write did.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub written: Vec<String>,
-    pub unchanged: usize,
-    /// `once` or `append` files left as the user has them.
-    pub kept: Vec<String>,
-}
-
-/// Writes `files` under `out`. `force` allows a non-empty folder archgen
-/// did not generate.
-pub fn write_project(
-    out: &Path,
-    files: &[RenderedFile],
-    mut lock: Lock,
-    force: bool,
-) -> Result<Report, WriteError> {
+/// Refuses an output folder that exists, is not empty and holds no lock
+/// file (so archgen did not generate it), unless `force`.
+pub fn check_out_dir(out: &Path, force: bool) -> Result<(), WriteError> {
     let shown = out.display().to_string();
-    if let Ok(meta) = std::fs::symlink_metadata(out) {
-        if meta.file_type().is_symlink() {
-            return Err(WriteError::Symlink(shown));
-        }
-        if !meta.is_dir() {
-            return Err(WriteError::NotADir(shown));
-        }
-        let ours = out.join(STATE_DIR).join("lock.json").is_file();
-        let empty = std::fs::read_dir(out)
-            .map_err(|e| WriteError::Io(shown.clone(), e))?
-            .next()
-            .is_none();
-        if !ours && !empty && !force {
-            return Err(WriteError::NotOurs(shown));
-        }
-        remove_leftover_temps(out);
+    let Ok(meta) = std::fs::symlink_metadata(out) else {
+        return Ok(());
+    };
+    if meta.file_type().is_symlink() {
+        return Err(WriteError::Symlink(shown));
     }
-    std::fs::create_dir_all(out).map_err(|e| WriteError::Io(shown.clone(), e))?;
-
-    let mut report = Report::default();
-    for f in files {
-        let dest = safe_join(out, &f.path)?;
-        let bytes = f.content.as_bytes();
-        lock.files.insert(
-            f.path.clone(),
-            LockedFile {
-                lifecycle: f.lifecycle,
-                sha256: hex_digest(bytes),
-            },
-        );
-        match std::fs::read(&dest) {
-            Ok(existing) if existing == bytes => {
-                report.unchanged += 1;
-                continue;
-            }
-            Ok(_) if f.lifecycle != Lifecycle::Regenerate => {
-                report.kept.push(f.path.clone());
-                continue;
-            }
-            _ => {}
-        }
-        atomic_write(&dest, bytes)?;
-        report.written.push(f.path.clone());
+    if !meta.is_dir() {
+        return Err(WriteError::NotADir(shown));
     }
-    let lock_path = safe_join(out, &format!("{STATE_DIR}/lock.json"))?;
-    let mut text = serde_json::to_string_pretty(&lock).expect("lock serialises");
-    text.push('\n');
-    if std::fs::read(&lock_path).ok().as_deref() != Some(text.as_bytes()) {
-        atomic_write(&lock_path, text.as_bytes())?;
+    let ours = out.join(STATE_DIR).join("lock.json").is_file();
+    let empty = std::fs::read_dir(out)
+        .map_err(|e| WriteError::Io(shown.clone(), e))?
+        .next()
+        .is_none();
+    if !ours && !empty && !force {
+        return Err(WriteError::NotOurs(shown));
     }
-    Ok(report)
+    Ok(())
 }
 
 /// `out/rel`, after checking that `rel` is plain and that no existing part

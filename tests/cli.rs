@@ -230,7 +230,7 @@ fn help_documents_exit_codes() {
     assert_eq!(o.code, 0);
     assert!(
         o.stdout.contains(
-            "Exit codes:\n  0  success (warnings allowed)\n  1  the blueprint is unusable"
+            "Exit codes:\n  0  success (warnings allowed); for `check`: in sync\n  1  the blueprint is unusable"
         ),
         "{}",
         o.stdout

@@ -1,0 +1,493 @@
+//! Plans: the rendered project against the disk.
+//!
+//! In: the output folder (its files, `.archgen/lock.json` and the merge
+//! bases under `.archgen/base/`) and the rendered files. Out: a [`Plan`]:
+//! every create, update, merge, conflict and delete, with its lifecycle,
+//! provenance and the bytes to write, plus the new lock. Nothing is written
+//! here; [`apply`] writes a plan, and refuses when the disk no longer is what
+//! the plan was made from.
+//!
+//! - `regenerate` files: unchanged on disk since the last generation →
+//!   overwritten; edited by hand → three-way merge (last generated, on disk,
+//!   new); conflicts get markers.
+//! - `once` files are never touched after creation; `append` files are never
+//!   rewritten.
+//! - Orphans (`regenerate` files the model no longer produces) are deleted
+//!   when unedited and kept (and reported) when edited.
+
+pub mod merge;
+
+use crate::pack::{hex_digest, Lifecycle, RenderedFile};
+use crate::write::{atomic_write, remove_leftover_temps, safe_join, WriteError, STATE_DIR};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Marker opening a conflict in a merged file.
+pub const CONFLICT_MARK: &str = "<<<<<<< your edit";
+
+/// What the lock file records.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Lock {
+    pub archgen_version: String,
+    pub pack: String,
+    pub pack_version: String,
+    /// Hash of what the generation depended on (the IR), not of the
+    /// blueprint's bytes: moving a box in a view changes nothing.
+    pub input_hash: String,
+    /// The schema the migrations have reached: table → columns.
+    #[serde(default)]
+    pub schema: BTreeMap<String, Vec<String>>,
+    /// Pack-defined state carried between generations (e.g. the migration
+    /// chain), as JSON.
+    #[serde(default)]
+    pub state: serde_json::Value,
+    pub files: BTreeMap<String, LockedFile>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LockedFile {
+    pub lifecycle: Lifecycle,
+    /// SHA-256 of the content archgen last generated for this path.
+    pub sha256: String,
+    /// Contents a run was writing when it stopped (the journal of an
+    /// interrupted run): archgen's own output, not hand edits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<String>,
+}
+
+impl LockedFile {
+    fn new(lifecycle: Lifecycle, sha256: String) -> Self {
+        LockedFile {
+            lifecycle,
+            sha256,
+            pending: vec![],
+        }
+    }
+
+    /// True when `sha` is content archgen itself wrote here.
+    fn generated(&self, sha: &str) -> bool {
+        self.sha256 == sha || self.pending.iter().any(|p| p == sha)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Create,
+    Update,
+    /// A hand edit merged cleanly with the new content.
+    Merge,
+    /// A hand edit that conflicts with the new content: markers written.
+    Conflict,
+    Delete,
+    /// An edited orphan, left in place.
+    Keep,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Merge => "merge",
+            Self::Conflict => "conflict",
+            Self::Delete => "delete",
+            Self::Keep => "keep",
+        }
+    }
+}
+
+/// One change of a plan.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Change {
+    pub path: String,
+    pub kind: Kind,
+    pub lifecycle: Lifecycle,
+    /// Identifiers of the model elements the file comes from.
+    pub provenance: Vec<String>,
+    /// What is on disk now (`None` when absent).
+    #[serde(skip)]
+    pub before: Option<String>,
+    /// What to write (`None`: delete, or nothing to write for `keep`).
+    #[serde(skip)]
+    pub after: Option<String>,
+}
+
+impl Change {
+    /// True when applying it touches the file.
+    pub fn writes(&self) -> bool {
+        match self.kind {
+            Kind::Keep => false,
+            Kind::Conflict => self.after != self.before,
+            _ => true,
+        }
+    }
+}
+
+/// A whole plan.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    /// Warnings to show (data the next migration drops).
+    pub warnings: Vec<String>,
+    #[serde(skip)]
+    pub lock: Lock,
+    /// The lock file's new text, and whether it differs from the disk.
+    #[serde(skip)]
+    pub lock_text: String,
+    /// The lock written before any file: the old lock plus the hashes this
+    /// plan is about to write, so that a killed run's files are not taken
+    /// for hand edits.
+    #[serde(skip)]
+    pub journal_text: String,
+    pub lock_changed: bool,
+    /// Merge bases to write (path → generated content) or remove (`None`).
+    #[serde(skip)]
+    pub bases: BTreeMap<String, Option<String>>,
+    /// SHA-256 of every path the plan looked at, as it was (`None`: absent).
+    #[serde(skip)]
+    pub preconditions: BTreeMap<String, Option<String>>,
+}
+
+impl Plan {
+    pub fn count(&self, k: Kind) -> usize {
+        self.changes.iter().filter(|c| c.kind == k).count()
+    }
+
+    pub fn conflicts(&self) -> usize {
+        self.count(Kind::Conflict)
+    }
+
+    /// `+12 ~3 -1, 1 conflict` (merges count as updates).
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "+{} ~{} -{}",
+            self.count(Kind::Create),
+            self.count(Kind::Update) + self.count(Kind::Merge),
+            self.count(Kind::Delete)
+        );
+        let c = self.conflicts();
+        if c > 0 {
+            s.push_str(&format!(", {c} conflict{}", if c == 1 { "" } else { "s" }));
+        }
+        let k = self.count(Kind::Keep);
+        if k > 0 {
+            s.push_str(&format!(
+                ", {k} edited orphan{} kept",
+                if k == 1 { "" } else { "s" }
+            ));
+        }
+        s
+    }
+
+    /// True when applying it would write nothing at all, the lock included.
+    pub fn is_empty(&self) -> bool {
+        !self.lock_changed
+            && self.bases.is_empty()
+            && !self.changes.iter().any(Change::writes)
+            && self.conflicts() == 0
+    }
+}
+
+fn base_path(rel: &str) -> String {
+    format!("{STATE_DIR}/base/{rel}")
+}
+
+fn read(out: &Path, rel: &str) -> Result<Option<String>, WriteError> {
+    let p = safe_join(out, rel)?;
+    match std::fs::read(&p) {
+        Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+            Err(WriteError::Io(p.display().to_string(), e))
+        }
+        Err(e) => Err(WriteError::Io(p.display().to_string(), e)),
+    }
+}
+
+/// Reads the lock file of `out`, if there is one.
+pub fn read_lock(out: &Path) -> Result<Option<Lock>, WriteError> {
+    match read(out, &format!("{STATE_DIR}/lock.json"))? {
+        Some(t) => Ok(serde_json::from_str(&t).ok()),
+        None => Ok(None),
+    }
+}
+
+/// Plans writing `files` (with the new `lock` metadata) into `out`.
+pub fn plan(out: &Path, files: &[RenderedFile], mut lock: Lock) -> Result<Plan, WriteError> {
+    let old = read_lock(out)?.unwrap_or_default();
+    let mut pre: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut changes = Vec::new();
+    let mut bases: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let record =
+        |pre: &mut BTreeMap<String, Option<String>>, rel: &str, content: &Option<String>| {
+            pre.insert(
+                rel.to_owned(),
+                content.as_ref().map(|c| hex_digest(c.as_bytes())),
+            );
+        };
+
+    for f in files {
+        let disk = read(out, &f.path)?;
+        record(&mut pre, &f.path, &disk);
+        let prev = old.files.get(&f.path);
+        let new_sha = hex_digest(f.content.as_bytes());
+        let mut change = |kind: Kind, after: Option<String>| {
+            changes.push(Change {
+                path: f.path.clone(),
+                kind,
+                lifecycle: f.lifecycle,
+                provenance: f.from.clone(),
+                before: disk.clone(),
+                after,
+            });
+        };
+        match f.lifecycle {
+            Lifecycle::Regenerate => {
+                let base_rel = base_path(&f.path);
+                let base = read(out, &base_rel)?;
+                record(&mut pre, &base_rel, &base);
+                if base.as_deref() != Some(f.content.as_str()) {
+                    bases.insert(base_rel, Some(f.content.clone()));
+                }
+                lock.files.insert(
+                    f.path.clone(),
+                    LockedFile::new(f.lifecycle, new_sha.clone()),
+                );
+                match &disk {
+                    None => change(Kind::Create, Some(f.content.clone())),
+                    Some(d) if has_conflict_markers(d) => change(Kind::Conflict, Some(d.clone())),
+                    Some(d) if *d == f.content => {}
+                    Some(d) if prev.is_some_and(|p| p.generated(&hex_digest(d.as_bytes()))) => {
+                        change(Kind::Update, Some(f.content.clone()));
+                    }
+                    Some(d) => {
+                        let m = merge::merge3(base.as_deref().unwrap_or(""), d, &f.content);
+                        if m.text == *d {
+                            // The edit already holds everything new.
+                        } else if m.conflicts > 0 {
+                            change(Kind::Conflict, Some(m.text));
+                        } else {
+                            change(Kind::Merge, Some(m.text));
+                        }
+                    }
+                }
+            }
+            Lifecycle::Once | Lifecycle::Append => {
+                match (&disk, prev) {
+                    (None, None) => {
+                        change(Kind::Create, Some(f.content.clone()));
+                        lock.files
+                            .insert(f.path.clone(), LockedFile::new(f.lifecycle, new_sha));
+                    }
+                    // A killed run was creating it: finish the job.
+                    (None, Some(p)) if p.sha256.is_empty() => {
+                        change(Kind::Create, Some(f.content.clone()));
+                        lock.files
+                            .insert(f.path.clone(), LockedFile::new(f.lifecycle, new_sha));
+                    }
+                    // The user owns it (or deleted it on purpose): keep what the lock knew.
+                    (_, Some(p)) => {
+                        let sha = if p.sha256.is_empty() {
+                            p.pending.first().cloned().unwrap_or_default()
+                        } else {
+                            p.sha256.clone()
+                        };
+                        lock.files
+                            .insert(f.path.clone(), LockedFile::new(p.lifecycle, sha));
+                    }
+                    (Some(d), None) => {
+                        lock.files.insert(
+                            f.path.clone(),
+                            LockedFile::new(f.lifecycle, hex_digest(d.as_bytes())),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // Orphans: files the last generation wrote that this one does not.
+    for (path, prev) in &old.files {
+        if lock.files.contains_key(path) {
+            continue;
+        }
+        match prev.lifecycle {
+            Lifecycle::Once | Lifecycle::Append => {
+                if !prev.sha256.is_empty() {
+                    lock.files.insert(
+                        path.clone(),
+                        LockedFile::new(prev.lifecycle, prev.sha256.clone()),
+                    );
+                }
+            }
+            Lifecycle::Regenerate => {
+                let disk = read(out, path)?;
+                record(&mut pre, path, &disk);
+                let base_rel = base_path(path);
+                if read(out, &base_rel)?.is_some() {
+                    bases.insert(base_rel, None);
+                }
+                let Some(d) = disk else { continue };
+                let unedited = prev.generated(&hex_digest(d.as_bytes()));
+                changes.push(Change {
+                    path: path.clone(),
+                    kind: if unedited { Kind::Delete } else { Kind::Keep },
+                    lifecycle: prev.lifecycle,
+                    provenance: vec![],
+                    before: Some(d),
+                    after: None,
+                });
+            }
+        }
+    }
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let warnings = data_loss(&old.schema, &lock.schema, !old.files.is_empty());
+    let lock_rel = format!("{STATE_DIR}/lock.json");
+    let current_lock = read(out, &lock_rel)?;
+    record(&mut pre, &lock_rel, &current_lock);
+    let mut lock_text = serde_json::to_string_pretty(&lock).expect("the lock serialises");
+    lock_text.push('\n');
+    let lock_changed = current_lock.as_deref() != Some(lock_text.as_str());
+    let mut journal = old;
+    for c in &changes {
+        if let Some(after) = &c.after {
+            journal
+                .files
+                .entry(c.path.clone())
+                .or_insert_with(|| LockedFile::new(c.lifecycle, String::new()))
+                .pending
+                .push(hex_digest(after.as_bytes()));
+        }
+    }
+    let journal_text =
+        serde_json::to_string_pretty(&journal).expect("the journal serialises") + "\n";
+    Ok(Plan {
+        changes,
+        warnings,
+        lock,
+        lock_text,
+        journal_text,
+        lock_changed,
+        bases,
+        preconditions: pre,
+    })
+}
+
+fn has_conflict_markers(text: &str) -> bool {
+    text.lines().any(|l| l == CONFLICT_MARK)
+}
+
+/// Tables and columns present before and gone now.
+fn data_loss(
+    old: &BTreeMap<String, Vec<String>>,
+    new: &BTreeMap<String, Vec<String>>,
+    had_generation: bool,
+) -> Vec<String> {
+    if !had_generation {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    for (table, cols) in old {
+        match new.get(table) {
+            None => out.push(format!("table `{table}` is no longer in the blueprint: the next migration drops it and its data")),
+            Some(now) => {
+                for c in cols.iter().filter(|c| !now.contains(c)) {
+                    out.push(format!("column `{table}.{c}` is no longer in the blueprint: the next migration drops it and its data"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Why [`apply`] refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(
+        "the disk changed since the plan was made: `{0}` is not what the plan saw; make a new plan"
+    )]
+    Stale(String),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// Writes a plan into `out`. With `check_preconditions`, refuses when any
+/// file the plan looked at has changed since.
+pub fn apply(out: &Path, plan: &Plan, check_preconditions: bool) -> Result<usize, ApplyError> {
+    if check_preconditions {
+        for (rel, sha) in &plan.preconditions {
+            let now = read(out, rel)?.map(|c| hex_digest(c.as_bytes()));
+            if now != *sha {
+                return Err(ApplyError::Stale(rel.clone()));
+            }
+        }
+    }
+    if out.exists() {
+        remove_leftover_temps(out);
+    }
+    std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.display().to_string(), e))?;
+    let lock_path = safe_join(out, &format!("{STATE_DIR}/lock.json"))?;
+    if plan.changes.iter().any(Change::writes) {
+        atomic_write(&lock_path, plan.journal_text.as_bytes())?;
+    }
+    let mut written = 0;
+    for c in plan.changes.iter().filter(|c| c.writes()) {
+        let dest = safe_join(out, &c.path)?;
+        match &c.after {
+            Some(text) => atomic_write(&dest, text.as_bytes())?,
+            None => {
+                let _ = std::fs::remove_file(&dest);
+                remove_empty_parents(out, &dest);
+            }
+        }
+        written += 1;
+    }
+    for (rel, content) in &plan.bases {
+        let dest = safe_join(out, rel)?;
+        match content {
+            Some(text) => atomic_write(&dest, text.as_bytes())?,
+            None => {
+                let _ = std::fs::remove_file(&dest);
+                remove_empty_parents(out, &dest);
+            }
+        }
+    }
+    if plan.lock_changed || plan.changes.iter().any(Change::writes) {
+        atomic_write(&lock_path, plan.lock_text.as_bytes())?;
+    }
+    Ok(written)
+}
+
+fn remove_empty_parents(out: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == out || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// A unified diff of one change, for `archgen plan`.
+pub fn diff(c: &Change) -> String {
+    let before = c.before.as_deref().unwrap_or("");
+    let after = match c.kind {
+        Kind::Keep => before,
+        _ => c.after.as_deref().unwrap_or(""),
+    };
+    let (a, b) = match c.kind {
+        Kind::Create => ("/dev/null".to_owned(), format!("b/{}", c.path)),
+        Kind::Delete => (format!("a/{}", c.path), "/dev/null".to_owned()),
+        _ => (format!("a/{}", c.path), format!("b/{}", c.path)),
+    };
+    similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .diff_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&a, &b)
+        .to_string()
+}

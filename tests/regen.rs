@@ -1,0 +1,492 @@
+//! Regeneration: plan, check, apply, three-way merge, orphans, atomic writes.
+//!
+//! These use a tiny pack of their own (`tests/fixtures/pack-test`) and
+//! blueprints written by the test, so they exercise archgen, not a stack.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn pack() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pack-test").to_owned()
+}
+
+fn archgen(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_archgen"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A blueprint with one DataObject per `(name, fields)`.
+fn blueprint(entities: &[(&str, &str)]) -> String {
+    let mut els = String::new();
+    for (i, (name, fields)) in entities.iter().enumerate() {
+        els.push_str(&format!(
+            "<element identifier=\"d-{i}-{name}\" xsi:type=\"DataObject\"><name>{name}</name><properties><property propertyDefinitionRef=\"pd\"><value>{fields}</value></property></properties></element>\n"
+        ));
+    }
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<model xmlns="http://www.opengroup.org/xsd/archimate/3.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" identifier="m">
+<name>Regen</name>
+<elements>
+<element identifier="c-api" xsi:type="ApplicationComponent"><name>API</name></element>
+{els}</elements>
+<propertyDefinitions><propertyDefinition identifier="pd" type="string"><name>archgen:fields</name></propertyDefinition></propertyDefinitions>
+</model>
+"#
+    )
+}
+
+fn write_bp(dir: &Path, name: &str, entities: &[(&str, &str)]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, blueprint(entities)).unwrap();
+    p
+}
+
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.insert(
+                    e.path()
+                        .strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+const V1: &[(&str, &str)] = &[
+    ("Accounts", "id uuid pk; name text"),
+    ("Orders", "id uuid pk; total bigint"),
+];
+const V2: &[(&str, &str)] = &[
+    ("Accounts", "id uuid pk; name text; email text"),
+    ("Invoices", "id uuid pk; amount bigint"),
+];
+
+fn gen(dir: &Path, bp: &Path) -> Output {
+    archgen(
+        &["gen", bp.to_str().unwrap(), "-o", "app", "--pack", &pack()],
+        dir,
+    )
+}
+
+#[test]
+fn plan_writes_nothing_and_shows_a_diff_and_summary() {
+    let t = tempfile::tempdir().unwrap();
+    let v1 = write_bp(t.path(), "v1.xml", V1);
+    let v2 = write_bp(t.path(), "v2.xml", V2);
+    assert!(gen(t.path(), &v1).status.success());
+    let before = tree(t.path());
+    let o = archgen(
+        &[
+            "plan",
+            v2.to_str().unwrap(),
+            "-o",
+            "app",
+            "--pack",
+            &pack(),
+            "--color",
+            "never",
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(tree(t.path()), before, "plan wrote something");
+    let out = stdout(&o);
+    assert!(
+        out.contains("--- a/entities/accounts.txt\n+++ b/entities/accounts.txt\n"),
+        "{out}"
+    );
+    assert!(out.contains("+field email text\n"), "{out}");
+    assert!(
+        out.contains("--- /dev/null\n+++ b/entities/invoices.txt\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("--- a/entities/orders.txt\n+++ /dev/null\n"),
+        "{out}"
+    );
+    assert!(out.ends_with("+1 ~2 -1\n"), "{out}");
+    assert_eq!(
+        stderr(&o),
+        "warning: table `orders` is no longer in the blueprint: the next migration drops it and its data\n"
+    );
+    // The JSON form names each change with lifecycle and provenance.
+    let o = archgen(
+        &[
+            "plan",
+            v2.to_str().unwrap(),
+            "-o",
+            "app",
+            "--pack",
+            &pack(),
+            "--json",
+        ],
+        t.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["summary"], "+1 ~2 -1");
+    let inv = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"] == "entities/invoices.txt")
+        .unwrap();
+    assert_eq!(inv["kind"], "create");
+    assert_eq!(inv["lifecycle"], "regenerate");
+    assert_eq!(inv["provenance"], serde_json::json!(["d-1-Invoices"]));
+    assert_eq!(tree(t.path()), before, "plan --json wrote something");
+}
+
+#[test]
+fn check_exit_codes() {
+    let t = tempfile::tempdir().unwrap();
+    let v1 = write_bp(t.path(), "v1.xml", V1);
+    let v2 = write_bp(t.path(), "v2.xml", V2);
+    assert!(gen(t.path(), &v1).status.success());
+    let check = |bp: &Path| {
+        archgen(
+            &[
+                "check",
+                bp.to_str().unwrap(),
+                "-o",
+                "app",
+                "--pack",
+                &pack(),
+            ],
+            t.path(),
+        )
+    };
+    let o = check(&v1);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = check(&v2);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).starts_with("error: `app` has drifted from the blueprint: +1 ~2 -1\n"),
+        "{}",
+        stderr(&o)
+    );
+    // An unedited generated file changed by hand is drift; a once file is not.
+    std::fs::write(t.path().join("app/NOTES.txt"), "my notes\n").unwrap();
+    assert_eq!(check(&v1).status.code(), Some(0));
+    // Usage: a missing folder, a missing blueprint.
+    let o = archgen(
+        &[
+            "check",
+            v1.to_str().unwrap(),
+            "-o",
+            "nowhere",
+            "--pack",
+            &pack(),
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = archgen(
+        &["check", "missing.xml", "-o", "app", "--pack", &pack()],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    // A lock file edit is drift too.
+    let lock = t.path().join("app/.archgen/lock.json");
+    let text = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(
+        &lock,
+        text.replace("\"pack_version\": \"1.0.0\"", "\"pack_version\": \"0.9\""),
+    )
+    .unwrap();
+    assert_eq!(check(&v1).status.code(), Some(1));
+}
+
+#[test]
+fn apply_writes_the_preview_and_refuses_a_stale_plan() {
+    let t = tempfile::tempdir().unwrap();
+    let v1 = write_bp(t.path(), "v1.xml", V1);
+    let v2 = write_bp(t.path(), "v2.xml", V2);
+    assert!(gen(t.path(), &v1).status.success());
+    let o = archgen(
+        &[
+            "plan",
+            v2.to_str().unwrap(),
+            "-o",
+            "app",
+            "--pack",
+            &pack(),
+            "--out",
+            "p.json",
+        ],
+        t.path(),
+    );
+    assert!(o.status.success());
+    let o = archgen(&["apply", "p.json"], t.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Now in sync with v2, exactly as a gen would have made it.
+    let applied = tree(&t.path().join("app"));
+    let u = tempfile::tempdir().unwrap();
+    let v1b = write_bp(u.path(), "v1.xml", V1);
+    let v2b = write_bp(u.path(), "v2.xml", V2);
+    assert!(gen(u.path(), &v1b).status.success());
+    assert!(gen(u.path(), &v2b).status.success());
+    assert_eq!(applied, tree(&u.path().join("app")));
+    // A plan made, then the disk edited: refused, nothing written.
+    let o = archgen(
+        &[
+            "plan",
+            v1.to_str().unwrap(),
+            "-o",
+            "app",
+            "--pack",
+            &pack(),
+            "--out",
+            "p2.json",
+        ],
+        t.path(),
+    );
+    assert!(o.status.success());
+    std::fs::write(t.path().join("app/summary.txt"), "edited after planning\n").unwrap();
+    let before = tree(&t.path().join("app"));
+    let o = archgen(&["apply", "p2.json"], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: the disk changed since the plan was made: `summary.txt` is not what the plan saw; make a new plan\n"
+    );
+    assert_eq!(tree(&t.path().join("app")), before);
+}
+
+#[test]
+fn hand_edits_survive_a_blueprint_change_and_conflicts_keep_both_sides() {
+    let t = tempfile::tempdir().unwrap();
+    let v1 = write_bp(t.path(), "v1.xml", V1);
+    let v2 = write_bp(t.path(), "v2.xml", V2);
+    assert!(gen(t.path(), &v1).status.success());
+    // A clean merge: an edit far from what v2 changes.
+    let acc = t.path().join("app/entities/accounts.txt");
+    let text = std::fs::read_to_string(&acc).unwrap();
+    std::fs::write(
+        &acc,
+        text.replace("entity accounts\n", "entity accounts\n# my note\n"),
+    )
+    .unwrap();
+    let o = gen(t.path(), &v2);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let merged = std::fs::read_to_string(&acc).unwrap();
+    assert!(
+        merged.contains("# my note\n") && merged.contains("field email text\n"),
+        "{merged}"
+    );
+    // In sync now: the kept edit is not drift.
+    let o = archgen(
+        &[
+            "check",
+            v2.to_str().unwrap(),
+            "-o",
+            "app",
+            "--pack",
+            &pack(),
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A conflict: the user edits the very line the blueprint changes next.
+    let merged = std::fs::read_to_string(&acc).unwrap();
+    std::fs::write(
+        &acc,
+        merged.replace("field email text\n", "field email citext -- mine\n"),
+    )
+    .unwrap();
+    let v3 = write_bp(
+        t.path(),
+        "v3.xml",
+        &[
+            ("Accounts", "id uuid pk; name text; email string(200)"),
+            ("Invoices", "id uuid pk; amount bigint"),
+        ],
+    );
+    let o = gen(t.path(), &v3);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).lines().next().unwrap(),
+        "error: 1 hand edit left conflicts; resolve the `<<<<<<<` markers in entities/accounts.txt and run archgen again"
+    );
+    let text = std::fs::read_to_string(&acc).unwrap();
+    assert!(text.contains("<<<<<<< your edit\nfield email citext -- mine\n=======\nfield email string\n>>>>>>> generated by archgen\n"), "{text}");
+    assert!(text.contains("# my note\n"));
+    // Unresolved markers stay a conflict: check fails until they are resolved.
+    let o = archgen(
+        &[
+            "check",
+            v3.to_str().unwrap(),
+            "-o",
+            "app",
+            "--pack",
+            &pack(),
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn orphans_are_deleted_when_unedited_and_kept_when_edited() {
+    let t = tempfile::tempdir().unwrap();
+    let v1 = write_bp(
+        t.path(),
+        "v1.xml",
+        &[
+            ("Accounts", "id uuid pk"),
+            ("Orders", "id uuid pk"),
+            ("Refunds", "id uuid pk"),
+        ],
+    );
+    let v2 = write_bp(t.path(), "v2.xml", &[("Accounts", "id uuid pk")]);
+    assert!(gen(t.path(), &v1).status.success());
+    let refunds = t.path().join("app/entities/refunds.txt");
+    std::fs::write(&refunds, "my own refunds notes\n").unwrap();
+    let adrs_before: Vec<String> = tree(&t.path().join("app/adr")).into_keys().collect();
+    let o = gen(t.path(), &v2);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        !t.path().join("app/entities/orders.txt").exists(),
+        "unedited orphan not deleted"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&refunds).unwrap(),
+        "my own refunds notes\n"
+    );
+    assert!(
+        stdout(&o).contains("kept (edited, no longer generated): entities/refunds.txt"),
+        "{}",
+        stdout(&o)
+    );
+    // once and append files are never deleted.
+    assert!(t.path().join("app/NOTES.txt").exists());
+    let adrs_after: Vec<String> = tree(&t.path().join("app/adr")).into_keys().collect();
+    assert!(adrs_before.iter().all(|a| adrs_after.contains(a)));
+    let o = archgen(
+        &[
+            "check",
+            v2.to_str().unwrap(),
+            "-o",
+            "app",
+            "--pack",
+            &pack(),
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn kill_9_during_gen_leaves_no_half_written_file() {
+    // A big model, so that gen takes long enough to be killed mid-way.
+    let t = tempfile::tempdir().unwrap();
+    let many = |extra: &str| -> Vec<(String, String)> {
+        (0..1500)
+            .map(|i| {
+                (
+                    format!("Table{i}"),
+                    format!("id uuid pk; name text; {extra} bigint"),
+                )
+            })
+            .collect()
+    };
+    let v1: Vec<(String, String)> = many("alpha");
+    let v2: Vec<(String, String)> = many("beta");
+    let as_refs = |v: &Vec<(String, String)>| {
+        v.iter()
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect::<Vec<_>>()
+    };
+    let write = |name: &str, v: &Vec<(String, String)>| {
+        let refs: Vec<(&str, &str)> = v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        write_bp(t.path(), name, &refs)
+    };
+    let (b1, b2) = (
+        write("v1.xml", &as_refs(&v1)),
+        write("v2.xml", &as_refs(&v2)),
+    );
+    assert!(gen(t.path(), &b1).status.success());
+    let old = tree(&t.path().join("app"));
+    let fresh = tempfile::tempdir().unwrap();
+    let b2f = write_bp(
+        fresh.path(),
+        "v2.xml",
+        &v2.iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    assert!(gen(fresh.path(), &b2f).status.success());
+    let new = tree(&fresh.path().join("app"));
+
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut killed_mid_way = 0;
+    for round in 0..8 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = std::time::Duration::from_millis(5 + seed % 120);
+        let bp = if round % 2 == 0 { &b2 } else { &b1 };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_archgen"))
+            .args(["gen", bp.to_str().unwrap(), "-o", "app", "--pack", &pack()])
+            .current_dir(t.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        if child.try_wait().unwrap().is_none() {
+            killed_mid_way += 1;
+        }
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+        // Every file is the old or the new version, never a torn one.
+        for (path, bytes) in tree(&t.path().join("app")) {
+            if path.ends_with(".archgen-tmp") || path.contains(".archgen-tmp") {
+                continue; // a leftover temp file; the next run removes it
+            }
+            let ok = old.get(&path) == Some(&bytes) || new.get(&path) == Some(&bytes);
+            assert!(
+                ok,
+                "round {round}: {path} is neither the old nor the new content"
+            );
+        }
+    }
+    // The next run finishes the job and removes every leftover temp file.
+    assert!(gen(t.path(), &b2).status.success());
+    let after = tree(&t.path().join("app"));
+    assert!(after.keys().all(|p| !p.contains(".archgen-tmp")));
+    assert_eq!(after, new);
+    eprintln!("kill -9: {killed_mid_way} of 8 runs were killed mid-way");
+    assert!(
+        killed_mid_way > 0,
+        "no run was still going when killed; make the model bigger"
+    );
+}
