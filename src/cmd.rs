@@ -181,7 +181,12 @@ fn make_plan(
         Ok(x) => x,
         Err(code) => return Ok(Err(code)),
     };
-    let files = match pack::render(&pack, &ir) {
+    let recorded: Vec<pack::migrations::Revision> = match crate::plan::read_lock(dir) {
+        Ok(Some(l)) => serde_json::from_value(l.state["migrations"].clone()).unwrap_or_default(),
+        _ => vec![],
+    };
+    let chain = pack::migrations::chain(&recorded, &ir);
+    let files = match pack::render(&pack, &ir, &chain) {
         Ok(f) => f,
         Err(e) => {
             writeln!(
@@ -202,7 +207,7 @@ fn make_plan(
                 .as_bytes(),
         ),
         schema: schema_of(&ir),
-        state: serde_json::Value::Null,
+        state: serde_json::json!({ "migrations": chain }),
         files: Default::default(),
     };
     match crate::plan::plan(dir, &files, lock) {

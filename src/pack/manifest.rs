@@ -36,7 +36,8 @@ pub struct FileRule {
     #[serde(default = "default_lifecycle")]
     pub lifecycle: Lifecycle,
     /// Render once per item of this IR list: `entity`, `metric`, `service`,
-    /// `job`, `decision`, `compliance`, `component`.
+    /// `job`, `decision`, `compliance`, `component`, `migration` (each
+    /// revision of the migration chain).
     #[serde(default)]
     pub each: Option<String>,
     /// Only when this condition holds: `application`, `docs_only`,

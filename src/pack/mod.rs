@@ -6,6 +6,7 @@
 //! except reading a pack folder.
 
 mod manifest;
+pub mod migrations;
 mod render;
 
 pub use manifest::{FileRule, Lifecycle, Manifest};

@@ -53,13 +53,23 @@ struct Anchor {
     line: usize,
 }
 
-/// Renders every file of `pack` for `ir`, in path order.
-pub fn render(pack: &Pack, ir: &Ir) -> Result<Vec<RenderedFile>, RenderError> {
+/// Renders every file of `pack` for `ir`, in path order. `chain` is the
+/// migration chain (see [`super::migrations::chain`]).
+pub fn render(
+    pack: &Pack,
+    ir: &Ir,
+    chain: &[super::migrations::Revision],
+) -> Result<Vec<RenderedFile>, RenderError> {
     let anchors: Arc<Mutex<BTreeMap<String, Anchor>>> = Arc::default();
     let tests: Arc<Mutex<Vec<String>>> = Arc::default();
     let env = environment(pack, &anchors, &tests)?;
     let ir_value = Value::from_serialize(ir);
-    let schema = schema_info(ir);
+    let mut schema = schema_info(ir);
+    let migrations = super::migrations::for_render(chain);
+    if let Some(head) = migrations.last() {
+        schema.revision = head.revision.clone();
+    }
+    let migrations_value = Value::from_serialize(&migrations);
     let base = |item_name: Option<&str>, item: Option<Value>| {
         let mut ctx: BTreeMap<&str, Value> = BTreeMap::new();
         ctx.insert("ir", ir_value.clone());
@@ -74,6 +84,7 @@ pub fn render(pack: &Pack, ir: &Ir) -> Result<Vec<RenderedFile>, RenderError> {
             Value::from_serialize(serde_json::json!({"version": env!("CARGO_PKG_VERSION")})),
         );
         ctx.insert("schema", Value::from_serialize(&schema));
+        ctx.insert("migrations", migrations_value.clone());
         if let (Some(n), Some(v)) = (item_name, item) {
             ctx.insert(n, v);
         }
@@ -93,6 +104,10 @@ pub fn render(pack: &Pack, ir: &Ir) -> Result<Vec<RenderedFile>, RenderError> {
         }
         let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each.as_deref() {
             None => vec![(None, String::new(), vec![])],
+            Some("migration") => migrations
+                .iter()
+                .map(|m| (Some(Value::from_serialize(m)), m.revision.clone(), vec![]))
+                .collect(),
             Some(kind) => items_of(ir, kind),
         };
         for (item, label, from) in items {
