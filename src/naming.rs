@@ -28,7 +28,10 @@ pub fn snake(name: &str) -> Option<String> {
     let chars: Vec<char> = name.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if c.is_ascii_alphanumeric() {
+            // A hump starts a word only when the word goes on after it
+            // ("SaaS" stays one word, "userId" is two).
             let hump = c.is_ascii_uppercase()
+                && chars.get(i + 1).is_some_and(char::is_ascii_alphanumeric)
                 && prev.is_some_and(|p| {
                     p.is_ascii_lowercase()
                         || p.is_ascii_digit()
@@ -520,6 +523,7 @@ pub fn markdown(text: &str) -> String {
                 | '~'
                 | '$'
                 | '&'
+                | '%'
         ) {
             out.push('\\');
         }
@@ -616,6 +620,8 @@ mod tests {
         assert_eq!(snake("  ../../etc/passwd ").as_deref(), Some("etc_passwd"));
         assert_eq!(snake("2FA Service").as_deref(), Some("n_2_fa_service"));
         assert_eq!(snake("Html5Parser").as_deref(), Some("html5_parser"));
+        assert_eq!(snake("SaaS Metrics Dashboard").as_deref(), Some("saas_metrics_dashboard"));
+        assert_eq!(snake("userID").as_deref(), Some("user_id"));
         assert_eq!(snake("用户"), None);
         assert_eq!(snake("{{ config }}").as_deref(), Some("config"));
     }
@@ -723,7 +729,7 @@ mod tests {
                 }
             }
             let md = markdown(&t);
-            assert!(!md.contains('\n'));
+            assert!(!md.contains('\n') && !md.contains("{%") && !md.contains("{{"));
             let adoc = asciidoc(&t);
             assert!(!adoc.contains('{') && !adoc.contains('\n'));
             assert!(!comment(&t).contains('\n'));
