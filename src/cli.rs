@@ -340,6 +340,9 @@ fn validate(c: &Common, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Re
             counts(l.errors(), l.warnings())
         )?;
     }
+    // The process ends right after: freeing a large model piece by piece
+    // only costs time.
+    std::mem::forget(l);
     Ok(EXIT_OK)
 }
 

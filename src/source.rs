@@ -17,6 +17,10 @@ pub struct SourceFile {
     /// The encoding the text was decoded from (`UTF-8`, `windows-1252`, …).
     pub encoding: &'static str,
     line_starts: Vec<usize>,
+    /// The last position resolved: (line index, byte offset, column), so that
+    /// positions met in file order cost one pass over a line, not one each
+    /// (some exporters write a whole model on one line).
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl SourceFile {
@@ -36,6 +40,7 @@ impl SourceFile {
             text,
             encoding,
             line_starts,
+            last: std::cell::Cell::new((0, 0, 1)),
         }
     }
 
@@ -43,7 +48,13 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let col = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        let (last_line, last_offset, last_col) = self.last.get();
+        let col = if last_line == line && last_offset <= offset {
+            last_col + self.text[last_offset..offset].chars().count()
+        } else {
+            self.text[self.line_starts[line]..offset].chars().count() + 1
+        };
+        self.last.set((line, offset, col));
         (to_u32(line + 1), to_u32(col))
     }
 
@@ -199,6 +210,10 @@ mod tests {
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(5), (2, 2));
         assert_eq!(f.line_text(2), "çd");
+        // Out of order, and back again: the cache must not change answers.
+        let f = SourceFile::from_text("t", "aé bé cé\nx".into(), "UTF-8");
+        let cols: Vec<_> = [9, 0, 4, 3, 10, 1, 11, 12].iter().map(|&o| f.line_col(o)).collect();
+        assert_eq!(cols, vec![(1, 8), (1, 1), (1, 4), (1, 3), (1, 8), (1, 2), (1, 9), (2, 1)]);
     }
 
     #[test]

@@ -458,7 +458,8 @@ impl<'a> State<'a> {
                 }
                 continue;
             }
-            let slot = match local.to_ascii_lowercase().as_slice() {
+            let mut buf = [0u8; 32];
+            let slot = match lower(local, &mut buf) {
                 b"identifier" => &mut out.identifier,
                 b"type" => &mut out.plain_type,
                 b"source" => &mut out.source,
@@ -593,8 +594,8 @@ impl<'a> State<'a> {
 
     /// Decides what a child element is, and records it.
     fn child(&mut self, parent: Ctx, local: &[u8], a: &Attrs<'_>, at: usize) -> Ctx {
-        let lower = local.to_ascii_lowercase();
-        let l = lower.as_slice();
+        let mut buf = [0u8; 32];
+        let l = lower(local, &mut buf);
         match (parent, l) {
             (Ctx::Skip | Ctx::Text, _) => Ctx::Skip,
             (_, b"name" | b"label") if text_owner(parent).is_some() => {
@@ -1171,6 +1172,18 @@ fn props_mut(m: &mut Model, o: PropOwner) -> &mut Vec<Property> {
         PropOwner::Relationship(i) => &mut m.relationships[i].properties,
         PropOwner::View(i) => &mut m.views[i].properties,
     }
+}
+
+/// `s` in lower case, without allocating; names longer than the buffer
+/// (none that archgen reads) come back empty.
+fn lower<'b>(s: &[u8], buf: &'b mut [u8; 32]) -> &'b [u8] {
+    if s.len() > buf.len() {
+        return &[];
+    }
+    for (d, c) in buf.iter_mut().zip(s) {
+        *d = c.to_ascii_lowercase();
+    }
+    &buf[..s.len()]
 }
 
 fn strip_qname(s: &str) -> &str {

@@ -5,7 +5,7 @@
 
 use super::{Model, Pos, Property};
 use crate::diagnostic::{shown, Code, Diagnostic};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -191,7 +191,7 @@ pub fn validate(m: &Model) -> Vec<Diagnostic> {
 /// Every identifier of the model, reporting duplicates.
 fn identifiers<'m>(m: &'m Model, out: &mut Vec<Diagnostic>) -> HashMap<&'m str, (Kind, Pos)> {
     let mut ids: HashMap<&str, (Kind, Pos)> =
-        HashMap::with_capacity(m.elements.len() + m.relationships.len() * 2);
+        HashMap::with_capacity_and_hasher(m.elements.len() + m.relationships.len() * 2, Default::default());
     let mut add = |id: &'m str, kind: Kind, pos: Pos| {
         if let Some((k, first)) = ids.get(id) {
             out.push(
