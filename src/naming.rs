@@ -464,9 +464,9 @@ pub fn py_str(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            // `{` and `}` are safe in a plain literal; escape the rest of
-            // the controls and the line/paragraph separators.
-            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
+            // Braces as escapes, so no template syntax can appear in the
+            // output; and the controls and line/paragraph separators.
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '{' | '}') => {
                 out.push_str(&format!("\\u{:04x}", c as u32));
             }
             c => out.push(c),
@@ -486,7 +486,9 @@ pub fn yaml_str(text: &str) -> String {
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}' => {
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '{' | '}') =>
+            {
                 out.push_str(&format!("\\u{:04x}", c as u32));
             }
             c => out.push(c),
@@ -555,7 +557,7 @@ pub fn asciidoc(text: &str) -> String {
 /// Text for a one-line code comment (Python, YAML, SQL, Dockerfile): line
 /// breaks folded, template-like braces kept harmless.
 pub fn comment(text: &str) -> String {
-    fold(text)
+    fold(text).replace('{', "(").replace('}', ")")
 }
 
 /// An SQL string literal (single-quoted, quotes doubled, no NUL).
@@ -620,7 +622,10 @@ mod tests {
         assert_eq!(snake("  ../../etc/passwd ").as_deref(), Some("etc_passwd"));
         assert_eq!(snake("2FA Service").as_deref(), Some("n_2_fa_service"));
         assert_eq!(snake("Html5Parser").as_deref(), Some("html5_parser"));
-        assert_eq!(snake("SaaS Metrics Dashboard").as_deref(), Some("saas_metrics_dashboard"));
+        assert_eq!(
+            snake("SaaS Metrics Dashboard").as_deref(),
+            Some("saas_metrics_dashboard")
+        );
         assert_eq!(snake("userID").as_deref(), Some("user_id"));
         assert_eq!(snake("用户"), None);
         assert_eq!(snake("{{ config }}").as_deref(), Some("config"));
@@ -733,6 +738,17 @@ mod tests {
             let adoc = asciidoc(&t);
             assert!(!adoc.contains('{') && !adoc.contains('\n'));
             assert!(!comment(&t).contains('\n'));
+            for out in [
+                py_str(&t),
+                yaml_str(&t),
+                comment(&t),
+                markdown(&t),
+                asciidoc(&t),
+            ] {
+                for marker in ["{{", "{%", "{#", "%}", "#}", "}}"] {
+                    assert!(!out.contains(marker), "{out} holds {marker}");
+                }
+            }
         }
     }
 

@@ -212,8 +212,23 @@ mod tests {
         assert_eq!(f.line_text(2), "çd");
         // Out of order, and back again: the cache must not change answers.
         let f = SourceFile::from_text("t", "aé bé cé\nx".into(), "UTF-8");
-        let cols: Vec<_> = [9, 0, 4, 3, 10, 1, 11, 12].iter().map(|&o| f.line_col(o)).collect();
-        assert_eq!(cols, vec![(1, 8), (1, 1), (1, 4), (1, 3), (1, 8), (1, 2), (1, 9), (2, 1)]);
+        let cols: Vec<_> = [9, 0, 4, 3, 10, 1, 11, 12]
+            .iter()
+            .map(|&o| f.line_col(o))
+            .collect();
+        assert_eq!(
+            cols,
+            vec![
+                (1, 8),
+                (1, 1),
+                (1, 4),
+                (1, 3),
+                (1, 8),
+                (1, 2),
+                (1, 9),
+                (2, 1)
+            ]
+        );
     }
 
     #[test]

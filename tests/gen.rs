@@ -191,3 +191,28 @@ fn init_writes_a_starter_that_validates_and_refuses_to_overwrite() {
         "error: `my.xml` exists; pass --force to overwrite it\n"
     );
 }
+
+#[test]
+fn snapshot_of_the_generated_tree_for_the_minimal_example() {
+    let t = tempfile::tempdir().unwrap();
+    let o = archgen(
+        &["gen", &bp("blueprints/minimal.xml"), "-o", "app"],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files = tree(&t.path().join("app"));
+    let mut listing = String::new();
+    let mut contents = String::new();
+    for (path, bytes) in &files {
+        // The merge bases repeat the files byte for byte; list them only.
+        listing.push_str(&format!("{path} ({} bytes)\n", bytes.len()));
+        if !path.starts_with(".archgen/base/") {
+            contents.push_str(&format!(
+                "===== {path} =====\n{}\n",
+                String::from_utf8_lossy(bytes)
+            ));
+        }
+    }
+    insta::assert_snapshot!("minimal_tree_listing", listing);
+    insta::assert_snapshot!("minimal_tree_contents", contents);
+}

@@ -190,8 +190,10 @@ pub fn validate(m: &Model) -> Vec<Diagnostic> {
 
 /// Every identifier of the model, reporting duplicates.
 fn identifiers<'m>(m: &'m Model, out: &mut Vec<Diagnostic>) -> HashMap<&'m str, (Kind, Pos)> {
-    let mut ids: HashMap<&str, (Kind, Pos)> =
-        HashMap::with_capacity_and_hasher(m.elements.len() + m.relationships.len() * 2, Default::default());
+    let mut ids: HashMap<&str, (Kind, Pos)> = HashMap::with_capacity_and_hasher(
+        m.elements.len() + m.relationships.len() * 2,
+        Default::default(),
+    );
     let mut add = |id: &'m str, kind: Kind, pos: Pos| {
         if let Some((k, first)) = ids.get(id) {
             out.push(

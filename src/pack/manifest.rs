@@ -119,6 +119,7 @@ const EACH: &[&str] = &[
     "decision",
     "compliance",
     "component",
+    "migration",
 ];
 const WHEN: &[&str] = &[
     "application",

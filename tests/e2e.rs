@@ -1,0 +1,433 @@
+//! End-to-end: generate projects, then run *their* checks.
+//!
+//! Needs the Python toolchain (`scripts/setup-python.sh`, then
+//! `source scripts/tool-paths.sh`) and, for the PostgreSQL leg, a database
+//! URL in `ARCHGEN_PG_URL` (`scripts/pg-throwaway.sh`). `scripts/test.sh`
+//! sets all of it up. Without the tools these tests say so loudly and check
+//! nothing — unless `ARCHGEN_REQUIRE_TOOLS=1`, when they fail.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// PostgreSQL is one database: its users take turns.
+static PG: Mutex<()> = Mutex::new(());
+
+struct Tools {
+    python: String,
+    ruff: String,
+    hadolint: String,
+    actionlint: String,
+    compose: String,
+    pg_url: Option<String>,
+}
+
+fn required() -> bool {
+    std::env::var("ARCHGEN_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+}
+
+fn tools() -> Option<Tools> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| Path::new(v).exists());
+    let t = (|| {
+        Some(Tools {
+            python: var("ARCHGEN_PYTHON")?,
+            ruff: var("ARCHGEN_RUFF")?,
+            hadolint: var("ARCHGEN_HADOLINT")?,
+            actionlint: var("ARCHGEN_ACTIONLINT")?,
+            compose: var("ARCHGEN_COMPOSE")?,
+            pg_url: std::env::var("ARCHGEN_PG_URL")
+                .ok()
+                .filter(|s| !s.is_empty()),
+        })
+    })();
+    match &t {
+        None if required() => panic!("ARCHGEN_REQUIRE_TOOLS=1 but the Python toolchain is missing: run `source scripts/tool-paths.sh`"),
+        None => eprintln!("\n!!! SKIPPED end-to-end checks: ARCHGEN_PYTHON etc. are not set (run scripts/test.sh) !!!\n"),
+        Some(t) if t.pg_url.is_none() && required() => panic!("ARCHGEN_REQUIRE_TOOLS=1 but ARCHGEN_PG_URL is not set"),
+        _ => {}
+    }
+    t
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn shared_real() -> Option<PathBuf> {
+    let d = root().join("../shared/blueprints/real");
+    d.is_dir().then_some(d)
+}
+
+/// Runs a command; on failure returns its output's tail.
+fn run(cmd: &mut Command) -> Result<String, String> {
+    let shown = format!("{cmd:?}");
+    let o = cmd.output().map_err(|e| format!("{shown}: {e}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    if o.status.success() {
+        Ok(text)
+    } else {
+        let tail: Vec<&str> = text.lines().rev().take(40).collect();
+        Err(format!(
+            "{shown} exited {:?}:\n{}",
+            o.status.code(),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        ))
+    }
+}
+
+fn gen(blueprint: &Path, out: &Path) -> Result<String, String> {
+    run(Command::new(env!("CARGO_BIN_EXE_archgen"))
+        .arg("gen")
+        .arg(blueprint)
+        .arg("-o")
+        .arg(out))
+}
+
+fn py(t: &Tools, dir: &Path, args: &[&str], db: &str) -> Result<String, String> {
+    run(Command::new(&t.python)
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", db)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env_remove("APP_ENV"))
+}
+
+fn pytest(t: &Tools, dir: &Path, db: &str) -> Result<String, String> {
+    py(
+        t,
+        dir,
+        &["-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
+        db,
+    )
+}
+
+fn alembic(t: &Tools, dir: &Path, db: &str) -> Result<(), String> {
+    py(t, dir, &["-m", "alembic", "upgrade", "head"], db)?;
+    py(t, dir, &["-m", "alembic", "check"], db)?;
+    Ok(())
+}
+
+/// Every file below `dir`, relative, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let ft = e.file_type().unwrap();
+            assert!(
+                !ft.is_symlink(),
+                "symlink in output: {}",
+                e.path().display()
+            );
+            if ft.is_dir() {
+                let name = e.file_name();
+                if name != "__pycache__" && name != ".pytest_cache" && name != ".ruff_cache" {
+                    stack.push(e.path());
+                }
+            } else {
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// No template syntax left in generated text (GitHub's `${{` is not one).
+fn leftovers(dir: &Path) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (path, bytes) in tree(dir) {
+        if path.starts_with(".archgen/") {
+            continue; // archgen's own state (JSON data), not rendered output
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        for (i, line) in text.lines().enumerate() {
+            let cleaned = line.replace("${{", "");
+            if ["{%", "%}", "{#", "{{"].iter().any(|m| cleaned.contains(m)) {
+                bad.push(format!(
+                    "{path}:{}: {}",
+                    i + 1,
+                    line.chars().take(120).collect::<String>()
+                ));
+            }
+        }
+    }
+    bad
+}
+
+fn reset_pg(t: &Tools, url: &str) -> Result<(), String> {
+    let plain = url.replace("postgresql+psycopg://", "postgresql://");
+    let code = "import sys, psycopg\nwith psycopg.connect(sys.argv[1], autocommit=True) as c:\n    c.execute('DROP SCHEMA public CASCADE')\n    c.execute('CREATE SCHEMA public')\n";
+    run(Command::new(&t.python).args(["-c", code, &plain])).map(|_| ())
+}
+
+/// The checks of one example project, SQLite and linters.
+fn check_project(t: &Tools, dir: &Path, scratch: &Path) -> Result<(), String> {
+    let left = leftovers(dir);
+    if !left.is_empty() {
+        return Err(format!("template syntax left over:\n{}", left.join("\n")));
+    }
+    // It installs (without dependencies: they are in the shared venv).
+    let site = scratch.join("site");
+    run(Command::new(&t.python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+        ])
+        .arg(&site)
+        .arg(dir))?;
+    let db = format!("sqlite:///{}", scratch.join("check.db").display());
+    pytest(t, dir, &db)?;
+    alembic(t, dir, &db)?;
+    run(Command::new(&t.ruff)
+        .args(["check", "--no-cache", "."])
+        .current_dir(dir))?;
+    run(Command::new(&t.hadolint)
+        .args(["--no-color", "docker/Dockerfile"])
+        .current_dir(dir))?;
+    run(Command::new(&t.actionlint)
+        .args([
+            "-no-color",
+            "-shellcheck=",
+            "-pyflakes=",
+            ".github/workflows/ci.yml",
+        ])
+        .current_dir(dir))?;
+    run(Command::new(&t.compose)
+        .args(["-f", "docker/compose.yaml", "config", "--quiet"])
+        .current_dir(dir))?;
+    Ok(())
+}
+
+fn check_on_postgres(t: &Tools, dir: &Path) -> Result<(), String> {
+    let Some(url) = &t.pg_url else { return Ok(()) };
+    let _turn = PG.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    reset_pg(t, url)?;
+    alembic(t, dir, url)?;
+    reset_pg(t, url)?;
+    pytest(t, dir, url)?;
+    Ok(())
+}
+
+#[test]
+fn example_blueprints_generate_projects_that_pass_their_checks() {
+    let Some(t) = tools() else { return };
+    let mut failures = Vec::new();
+    for name in ["minimal", "saas-dashboard", "regulated"] {
+        let scratch = tempfile::tempdir().unwrap();
+        let out = scratch.path().join("project");
+        let bp = root().join(format!("blueprints/{name}.xml"));
+        let result = gen(&bp, &out)
+            .and_then(|_| check_project(&t, &out, scratch.path()))
+            .and_then(|()| check_on_postgres(&t, &out));
+        match result {
+            Ok(()) => eprintln!("e2e: {name}: pytest, alembic upgrade+check (SQLite{}), ruff, hadolint, actionlint, compose: ok", if t.pg_url.is_some() { " and PostgreSQL" } else { "" }),
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn real_models_generate_projects_whose_tests_pass() {
+    let Some(t) = tools() else { return };
+    let Some(dir) = shared_real() else {
+        assert!(!required(), "../shared/blueprints/real is absent");
+        eprintln!(
+            "\n!!! SKIPPED: ../shared/blueprints/real is absent; 0 real models generated !!!\n"
+        );
+        return;
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    let (mut app, mut docs) = (0, 0);
+    let mut failures = Vec::new();
+    for f in &files {
+        let scratch = tempfile::tempdir().unwrap();
+        let out = scratch.path().join("project");
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        if let Err(e) = gen(f, &out) {
+            failures.push(format!("{name}: gen failed: {e}"));
+            continue;
+        }
+        if out.join("app").is_dir() {
+            let db = format!("sqlite:///{}", scratch.path().join("t.db").display());
+            match pytest(&t, &out, &db) {
+                Ok(_) => app += 1,
+                Err(e) => failures.push(format!("{name}: {e}")),
+            }
+        } else {
+            let ok = out.join("README.md").is_file()
+                && out.join("ARCHITECTURE.adoc").is_file()
+                && out.join("docs/adr").is_dir();
+            if ok {
+                docs += 1;
+            } else {
+                failures.push(format!(
+                    "{name}: docs-only project lacks README.md, ARCHITECTURE.adoc or docs/adr/"
+                ));
+            }
+        }
+    }
+    eprintln!("e2e: real models: {} files, {app} projects passed pytest, {docs} docs-only projects, {} failed", files.len(), failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn hostile_names_generate_a_project_that_passes_and_stays_inside() {
+    let Some(t) = tools() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("project");
+    gen(&root().join("tests/fixtures/gen/hostile-names.xml"), &out).unwrap();
+    // Nothing outside -o.
+    let siblings: Vec<_> = std::fs::read_dir(scratch.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(siblings, vec![std::ffi::OsString::from("project")]);
+    let files = tree(&out);
+    assert!(files
+        .keys()
+        .all(|p| !p.contains("..") && !p.starts_with('/')));
+    let left = leftovers(&out);
+    assert!(
+        left.is_empty(),
+        "template syntax in the output:\n{}",
+        left.join("\n")
+    );
+    let db = format!("sqlite:///{}", scratch.path().join("t.db").display());
+    pytest(&t, &out, &db).unwrap();
+    alembic(&t, &out, &db).unwrap();
+    run(Command::new(&t.ruff)
+        .args(["check", "--no-cache", "."])
+        .current_dir(&out))
+    .unwrap();
+}
+
+#[test]
+fn the_dashboard_page_works_in_headless_chromium() {
+    let Some(t) = tools() else { return };
+    let chromium = std::env::var("ARCHGEN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        assert!(
+            !required(),
+            "ARCHGEN_REQUIRE_TOOLS=1 but {chromium} is missing"
+        );
+        eprintln!("\n!!! SKIPPED the browser test: {chromium} is missing !!!\n");
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("project");
+    gen(&root().join("blueprints/saas-dashboard.xml"), &out).unwrap();
+    let script = root().join("tests/browser/dashboard_test.py");
+    let text = run(Command::new(&t.python)
+        .arg(&script)
+        .arg(&out)
+        .env_remove("DATABASE_URL"))
+    .unwrap();
+    assert!(text.contains("daily_active_users card shows 3"), "{text}");
+    eprintln!("e2e: {}", text.trim());
+}
+
+/// One blueprint version: the fields of its Events and (optionally) Notes.
+fn versioned_blueprint(events_fields: &str, notes: bool) -> String {
+    let base = std::fs::read_to_string(root().join("blueprints/minimal.xml")).unwrap();
+    let start = base
+        .find("id uuid pk;")
+        .expect("minimal.xml lists the events' fields");
+    let end = start + base[start..].find('<').unwrap();
+    let mut out = format!("{}{events_fields}{}", &base[..start], &base[end..]);
+    if notes {
+        let at = out.find("</elements>").unwrap();
+        out.insert_str(at, "<element identifier=\"id-do-notes\" xsi:type=\"DataObject\"><name xml:lang=\"en\">Notes</name></element>\n");
+    }
+    out
+}
+
+/// Upgrades a database holding rows through three blueprint versions: a new
+/// entity, a new field, a dropped field. Rows survive every step.
+fn upgrade_through_versions(t: &Tools, db: &str, scratch: &Path) -> Result<(), String> {
+    let v1 =
+        "id uuid pk; name string(100) index; user_id string(64) index; occurred_at timestamp index";
+    let v3 = "id uuid pk; name string(100) index; user_id string(64) index; plan string(32) nullable; occurred_at timestamp index";
+    let versions = [(v1, false), (v1, true), (v3, true), (v1, true)];
+    let out = scratch.join("project");
+    let count = "import os, sys, sqlalchemy as sa\ne = sa.create_engine(os.environ['DATABASE_URL'])\nwith e.begin() as c:\n    print(c.execute(sa.text(sys.argv[1])).scalar())\n";
+    for (i, (fields, notes)) in versions.iter().enumerate() {
+        let bp = scratch.join(format!("v{i}.xml"));
+        std::fs::write(&bp, versioned_blueprint(fields, *notes)).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_archgen"))
+            .arg("gen")
+            .arg(&bp)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        if !o.status.success() {
+            return Err(format!("gen v{i}: {}", String::from_utf8_lossy(&o.stderr)));
+        }
+        if i == 3
+            && !String::from_utf8_lossy(&o.stderr)
+                .contains("column `events.plan` is no longer in the blueprint")
+        {
+            return Err(format!(
+                "no data-loss warning for the dropped field: {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+        }
+        alembic(t, &out, db)?;
+        if i == 0 {
+            let seed = "import os, uuid, datetime as dt, sqlalchemy as sa\nmd = sa.MetaData()\norgs = sa.Table('organizations', md, sa.Column('id', sa.Uuid()), sa.Column('name', sa.String()), sa.Column('created_at', sa.DateTime(timezone=True)))\nev = sa.Table('events', md, sa.Column('id', sa.Uuid()), sa.Column('name', sa.String()), sa.Column('user_id', sa.String()), sa.Column('occurred_at', sa.DateTime(timezone=True)), sa.Column('organization_id', sa.Uuid()))\nnow = dt.datetime.now(dt.UTC)\norg = uuid.uuid4()\nwith sa.create_engine(os.environ['DATABASE_URL']).begin() as c:\n    c.execute(orgs.insert(), [dict(id=org, name='o', created_at=now)])\n    c.execute(ev.insert(), [dict(id=uuid.uuid4(), name='login', user_id=f'u{k}', occurred_at=now, organization_id=org) for k in range(5)])\n";
+            py(t, &out, &["-c", seed], db)?;
+        }
+        let n = py(t, &out, &["-c", count, "select count(*) from events"], db)?;
+        if n.trim() != "5" {
+            return Err(format!("after v{i}: events holds {} rows, not 5", n.trim()));
+        }
+    }
+    let files: Vec<String> = std::fs::read_dir(out.join("migrations/versions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".py"))
+        .collect();
+    if files.len() != 4 {
+        return Err(format!("expected 4 chained revisions, found {files:?}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn databases_with_rows_upgrade_through_three_blueprint_changes() {
+    let Some(t) = tools() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:///{}", scratch.path().join("upgrade.db").display());
+    upgrade_through_versions(&t, &db, scratch.path()).unwrap();
+    eprintln!("e2e: SQLite upgraded through 3 blueprint changes, rows kept");
+    if let Some(url) = &t.pg_url {
+        let _turn = PG.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        reset_pg(&t, url).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        upgrade_through_versions(&t, url, scratch.path()).unwrap();
+        eprintln!("e2e: PostgreSQL upgraded through 3 blueprint changes, rows kept");
+    }
+}
