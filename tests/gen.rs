@@ -216,3 +216,14 @@ fn snapshot_of_the_generated_tree_for_the_minimal_example() {
     insta::assert_snapshot!("minimal_tree_listing", listing);
     insta::assert_snapshot!("minimal_tree_contents", contents);
 }
+
+#[test]
+fn the_committed_example_is_in_sync_with_its_blueprint() {
+    let o = archgen(&["check", "blueprints/saas-dashboard.xml", "-o", "examples/saas-dashboard"], &root());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "examples/saas-dashboard drifted; regenerate it with `archgen gen blueprints/saas-dashboard.xml -o examples/saas-dashboard`:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -1,0 +1,1 @@
+"""Scheduled jobs: `python -m app.jobs.aggregate`, `python -m app.jobs.retention`."""

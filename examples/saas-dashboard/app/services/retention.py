@@ -1,0 +1,40 @@
+"""Deletes rows older than their entity's retention period."""
+
+import datetime as dt
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from app.catalog import ENTITIES
+from app.core.db import utcnow
+from app.models import ENTITY_MODELS
+
+# Entity key -> days rows are kept (by their time field), from the blueprint.
+RETENTION: dict[str, int] = {
+    key: spec.retention_days
+    for key, spec in ENTITIES.items()
+    if spec.retention_days and spec.time_field
+}
+
+
+def purge(db: Session, now: dt.datetime | None = None) -> dict[str, int]:
+    """Deletes expired rows of every entity with a retention period; commits."""
+    # archgen:control data-retention
+    now = now or utcnow()
+    deleted: dict[str, int] = {}
+    for key, days in RETENTION.items():
+        spec = ENTITIES[key]
+        model = ENTITY_MODELS[key]
+        field = spec.field(spec.time_field or "")
+        column = getattr(model, field.attr)
+        cutoff: dt.date | dt.datetime = now - dt.timedelta(days=days)
+        if field.kind == "date":
+            cutoff = cutoff.date()
+        result = db.execute(delete(model).where(column < cutoff))
+        deleted[key] = int(getattr(result, "rowcount", 0) or 0)
+    # Expired sign-in sessions go too.
+    sessions = ENTITY_MODELS["sessions"]
+    result = db.execute(delete(sessions).where(sessions.expires_at < now))
+    deleted["expired_sessions"] = int(getattr(result, "rowcount", 0) or 0)
+    db.commit()
+    return deleted

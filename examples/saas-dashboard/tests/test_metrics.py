@@ -1,0 +1,137 @@
+"""Every metric, computed from seeded rows in Python, equals what the API serves."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.catalog import METRICS
+from app.jobs import aggregate as aggregate_job
+from app.models import METRIC_MODELS
+from app.services.metrics_aggregator import aggregate, next_period
+from tests import factories as f
+
+FAR_FROM = dt.date(2023, 1, 1)
+FAR_TO = dt.date(2025, 12, 31)
+
+
+def _setup(db: Session, make_client) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    a, b = f.org(db, "Alpha"), f.org(db, "Beta")
+    rows_a = f.seed_metric_sources(db, a, seed=11)
+    rows_b = f.seed_metric_sources(db, b, seed=22)
+    ca, cb = make_client(), make_client()
+    f.signed_in(ca, db, a, "viewer")
+    f.signed_in(cb, db, b, "viewer")
+    return {"a": (a, rows_a, ca), "b": (b, rows_b, cb)}
+
+
+def _series(client: TestClient, key: str, date_from: dt.date = FAR_FROM, date_to: dt.date = FAR_TO) -> dict[str, Any]:
+    r = client.get(f"/api/dashboard/metrics/{key}", params={"from": date_from.isoformat(), "to": date_to.isoformat()})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.mark.skipif(not METRICS, reason="the blueprint declares no metrics")
+def test_every_metric_value_exact_per_organization(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
+    w = _setup(db, make_client)
+    assert aggregate_job.main(["--from", FAR_FROM.isoformat(), "--to", FAR_TO.isoformat()]) == 0
+    for metric in METRICS.values():
+        for _, rows, client in w.values():
+            expected = f.expected_points(metric, rows[metric.source])
+            data = _series(client, metric.key)
+            assert data["metric"] == metric.key and data["grain"] == metric.grain
+            periods = [p["period_start"] for p in data["points"]]
+            assert periods == sorted(periods)
+            f.assert_same(metric, expected, f.points_by_key(metric, data["points"]))
+
+
+@pytest.mark.skipif(not METRICS, reason="the blueprint declares no metrics")
+def test_aggregation_is_idempotent(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
+    _setup(db, make_client)
+    aggregate(db, FAR_FROM, FAR_TO)
+    counts = {k: db.scalar(select(func.count()).select_from(m)) for k, m in METRIC_MODELS.items()}
+    aggregate(db, FAR_FROM, FAR_TO)
+    assert counts == {k: db.scalar(select(func.count()).select_from(m)) for k, m in METRIC_MODELS.items()}
+
+
+@pytest.mark.skipif(not METRICS, reason="the blueprint declares no metrics")
+def test_a_period_overlapping_the_range_is_recomputed_whole(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
+    w = _setup(db, make_client)
+    _, rows, client = w["a"]
+    for metric in METRICS.values():
+        expected = f.expected_points(metric, rows[metric.source])
+        if not expected:
+            continue
+        period = dt.date.fromisoformat(min(k[0] for k in expected))
+        last_day = next_period(period, metric.grain) - dt.timedelta(days=1)
+        # Only the period's last day is in the range; the whole period is recomputed.
+        aggregate(db, last_day, last_day, [metric.key])
+        want = {k: v for k, v in expected.items() if k[0] == period.isoformat()}
+        got = f.points_by_key(metric, _series(client, metric.key)["points"])
+        f.assert_same(metric, want, got)
+
+
+@pytest.mark.skipif(not METRICS, reason="the blueprint declares no metrics")
+def test_series_date_range_is_inclusive(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
+    w = _setup(db, make_client)
+    aggregate(db, FAR_FROM, FAR_TO)
+    _, rows, client = w["a"]
+    for metric in METRICS.values():
+        expected = f.expected_points(metric, rows[metric.source])
+        if not expected:
+            continue
+        first = dt.date.fromisoformat(min(k[0] for k in expected))
+        data = _series(client, metric.key, first, first)
+        assert {p["period_start"] for p in data["points"]} == {first.isoformat()}
+
+
+@pytest.mark.skipif(not METRICS, reason="the blueprint declares no metrics")
+def test_latest_values_per_metric(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
+    w = _setup(db, make_client)
+    aggregate(db, FAR_FROM, FAR_TO)
+    _, rows, client = w["a"]
+    r = client.get("/api/dashboard/metrics")
+    assert r.status_code == 200
+    latest = r.json()["metrics"]
+    for metric in METRICS.values():
+        expected = f.expected_points(metric, rows[metric.source])
+        mine = [p for p in latest if p["metric"] == metric.key]
+        if not expected:
+            assert mine == []
+            continue
+        newest = max(k[0] for k in expected)
+        want = {k: v for k, v in expected.items() if k[0] == newest}
+        assert {p["period_start"] for p in mine} == {newest}
+        assert all(p["grain"] == metric.grain for p in mine)
+        f.assert_same(metric, want, f.points_by_key(metric, mine))
+
+
+def test_unknown_metric_is_404(client: TestClient, db: Session) -> None:
+    org = f.org(db)
+    f.signed_in(client, db, org, "viewer")
+    assert client.get("/api/dashboard/metrics/no_such_metric_at_all").status_code == 404
+    assert client.get("/api/dashboard/metrics").json()["metrics"] == []
+
+
+@pytest.mark.skipif(not METRICS, reason="the blueprint declares no metrics")
+def test_export_is_for_analysts(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
+    org = f.org(db)
+    f.seed_metric_sources(db, org, seed=5, rows_per_source=10)
+    aggregate(db, FAR_FROM, FAR_TO)
+    key = next(iter(METRICS))
+    viewer, analyst = make_client(), make_client()
+    f.signed_in(viewer, db, org, "viewer")
+    f.signed_in(analyst, db, org, "analyst")
+    assert viewer.get(f"/api/dashboard/export/{key}").status_code == 403
+    r = analyst.get(f"/api/dashboard/export/{key}")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.text.splitlines()[0].startswith("period_start")
+
+
+def test_aggregate_job_rejects_reversed_range() -> None:
+    with pytest.raises(SystemExit):
+        aggregate_job.main(["--from", "2024-02-01", "--to", "2024-01-01"])
