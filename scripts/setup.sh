@@ -16,6 +16,8 @@ apt_install() {
 
 # xmllint proves the example blueprints valid against the official XSDs.
 command -v xmllint >/dev/null || apt_install libxml2-utils
+# Debian's Chromium and its driver run the generated dashboard page headless.
+{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || apt_install chromium chromium-driver
 
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
