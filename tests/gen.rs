@@ -219,7 +219,15 @@ fn snapshot_of_the_generated_tree_for_the_minimal_example() {
 
 #[test]
 fn the_committed_example_is_in_sync_with_its_blueprint() {
-    let o = archgen(&["check", "blueprints/saas-dashboard.xml", "-o", "examples/saas-dashboard"], &root());
+    let o = archgen(
+        &[
+            "check",
+            "blueprints/saas-dashboard.xml",
+            "-o",
+            "examples/saas-dashboard",
+        ],
+        &root(),
+    );
     assert_eq!(
         o.status.code(),
         Some(0),
