@@ -181,10 +181,22 @@ fn make_plan(
         Ok(x) => x,
         Err(code) => return Ok(Err(code)),
     };
-    let recorded: Vec<pack::migrations::Revision> = match crate::plan::read_lock(dir) {
-        Ok(Some(l)) => serde_json::from_value(l.state["migrations"].clone()).unwrap_or_default(),
-        _ => vec![],
+    let old_state = match crate::plan::read_lock(dir) {
+        Ok(Some(l)) => l.state,
+        _ => serde_json::Value::Null,
     };
+    let recorded: Vec<pack::migrations::Revision> =
+        serde_json::from_value(old_state["migrations"].clone()).unwrap_or_default();
+    let recorded_adrs: Vec<pack::records::Record> =
+        serde_json::from_value(old_state["decisions"].clone()).unwrap_or_default();
+    // What the generation depends on: the IR as the blueprint gives it.
+    let input_hash = pack::hex_digest(
+        serde_json::to_string(&ir)
+            .expect("IR serialises")
+            .as_bytes(),
+    );
+    let mut ir = ir;
+    let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
     let chain = pack::migrations::chain(&recorded, &ir);
     let files = match pack::render(&pack, &ir, &chain) {
         Ok(f) => f,
@@ -201,13 +213,9 @@ fn make_plan(
         archgen_version: env!("CARGO_PKG_VERSION").into(),
         pack: pack.manifest.name.clone(),
         pack_version: pack.manifest.version.clone(),
-        input_hash: pack::hex_digest(
-            serde_json::to_string(&ir)
-                .expect("IR serialises")
-                .as_bytes(),
-        ),
+        input_hash,
         schema: schema_of(&ir),
-        state: serde_json::json!({ "migrations": chain }),
+        state: serde_json::json!({ "migrations": chain, "decisions": adrs }),
         files: Default::default(),
     };
     match crate::plan::plan(dir, &files, lock) {

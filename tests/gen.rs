@@ -235,3 +235,49 @@ fn the_committed_example_is_in_sync_with_its_blueprint() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn a_template_error_names_template_line_and_item_and_writes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let pack = root().join("tests/fixtures/pack-broken");
+    let o = archgen(
+        &[
+            "gen",
+            &bp("blueprints/minimal.xml"),
+            "-o",
+            "out",
+            "--pack",
+            pack.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        stderr,
+        "error: the pack `broken-pack` failed to render: template `entity.txt.j2` line 3: undefined value (rendering entity `events`)\n"
+    );
+    assert!(!t.path().join("out").exists(), "-o was created");
+}
+
+#[test]
+fn plan_colour_obeys_the_color_flag_and_no_color() {
+    let t = tempfile::tempdir().unwrap();
+    let plan = |extra: &[&str], no_color: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_archgen"));
+        c.args(["plan", &bp("blueprints/minimal.xml"), "-o", "app"])
+            .args(extra)
+            .current_dir(t.path());
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        String::from_utf8(c.output().unwrap().stdout).unwrap()
+    };
+    assert!(plan(&["--color", "always"], false).contains("\x1b[32m+"));
+    assert!(!plan(&["--color", "never"], false).contains('\x1b'));
+    // auto: not a terminal here, and NO_COLOR set: no colour either way.
+    assert!(!plan(&[], true).contains('\x1b'));
+    assert!(plan(&[], true).ends_with("-0\n"));
+}

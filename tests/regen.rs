@@ -513,3 +513,53 @@ fn kill_9_during_gen_leaves_no_half_written_file() {
         "no run was still going when killed; make the model bigger"
     );
 }
+
+#[test]
+fn a_changed_decision_gets_a_new_record_that_supersedes_the_old() {
+    let t = tempfile::tempdir().unwrap();
+    let with_principle = |doc: &str| {
+        blueprint(V1).replace(
+            "</elements>",
+            &format!("<element identifier=\"p-1\" xsi:type=\"Principle\"><name>Keep it simple</name><documentation>{doc}</documentation></element>\n</elements>"),
+        )
+    };
+    std::fs::write(
+        t.path().join("a.xml"),
+        with_principle("Fewer moving parts."),
+    )
+    .unwrap();
+    std::fs::write(
+        t.path().join("b.xml"),
+        with_principle("Fewer moving parts, and no queues."),
+    )
+    .unwrap();
+    assert!(gen(t.path(), &t.path().join("a.xml")).status.success());
+    let adrs = |t: &Path| tree(&t.join("app/adr")).into_keys().collect::<Vec<_>>();
+    let before = adrs(t.path());
+    let old = before
+        .iter()
+        .find(|p| p.contains("keep-it-simple"))
+        .unwrap()
+        .clone();
+    let old_text = std::fs::read_to_string(t.path().join("app/adr").join(&old)).unwrap();
+    let o = gen(t.path(), &t.path().join("b.xml"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = adrs(t.path());
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+    // The old record is kept as it was; the new one says what it supersedes.
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("app/adr").join(&old)).unwrap(),
+        old_text
+    );
+    let new = after.iter().find(|p| !before.contains(p)).unwrap();
+    let text = std::fs::read_to_string(t.path().join("app/adr").join(new)).unwrap();
+    let old_stem = old.trim_end_matches(".md");
+    assert!(text.contains(&format!("Supersedes {old_stem}.")), "{text}");
+    assert!(text.contains("no queues"), "{text}");
+    // Regenerating again changes nothing.
+    let o = archgen(
+        &["check", "b.xml", "-o", "app", "--pack", &pack()],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

@@ -1449,6 +1449,7 @@ impl<'m> Builder<'m> {
             let n = out.len() + 1;
             out.push(Decision {
                 number: n,
+                supersedes: None,
                 key: key.into(),
                 title,
                 context,

@@ -250,6 +250,16 @@ pub struct Decision {
     /// `generator` or `blueprint`.
     pub source: String,
     pub from: Provenance,
+    /// The earlier record this one replaces, when the decision changed since
+    /// the last generation (set by the generator from the lock, not by the
+    /// IR builder).
+    pub supersedes: Option<Superseded>,
+}
+
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Superseded {
+    pub number: usize,
+    pub key: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -7,6 +7,7 @@
 
 mod manifest;
 pub mod migrations;
+pub mod records;
 mod render;
 
 pub use manifest::{FileRule, Lifecycle, Manifest};
