@@ -412,7 +412,12 @@ impl<'a> State<'a> {
         depth: usize,
     ) -> Result<Attrs<'e>, Fatal> {
         let mut out = Attrs::default();
-        for attr in e.attributes().with_checks(true) {
+        // Duplicate names are checked here, without the allocation quick-xml's
+        // own check makes for every tag.
+        let mut seen: [&[u8]; 24] = [&[]; 24];
+        let mut n_seen = 0;
+        let mut more_seen: Vec<&[u8]> = Vec::new();
+        for attr in e.attributes().with_checks(false) {
             let attr = match attr {
                 Ok(a) => a,
                 Err(err) => {
@@ -430,6 +435,23 @@ impl<'a> State<'a> {
             };
             let key = attr.key.into_inner();
             let voff = self.off(&attr.value, name_off);
+            if seen[..n_seen].contains(&key) || more_seen.contains(&key) {
+                let at = self.off(key, name_off);
+                return Err(Box::new(
+                    Diagnostic::error(
+                        Code::NotXml,
+                        format!("the attribute {} appears twice on one element", shown(&String::from_utf8_lossy(key))),
+                    )
+                    .at(at, key.len())
+                    .help("an XML element holds each attribute once; remove one of them"),
+                ));
+            }
+            if n_seen < seen.len() {
+                seen[n_seen] = key;
+                n_seen += 1;
+            } else {
+                more_seen.push(key);
+            }
             let (prefix, local) = match memchr::memchr(b':', key) {
                 Some(i) => (Some(&key[..i]), &key[i + 1..]),
                 None => (None, key),
@@ -509,6 +531,14 @@ impl<'a> State<'a> {
     fn unescape<'x>(
         attr: &quick_xml::events::attributes::Attribute<'x>,
     ) -> Result<Cow<'x, str>, XmlError> {
+        // Most values hold no reference: borrow them as they are.
+        if let Cow::Borrowed(b) = attr.value {
+            if memchr::memchr(b'&', b).is_none() {
+                if let Ok(s) = std::str::from_utf8(b) {
+                    return Ok(Cow::Borrowed(s));
+                }
+            }
+        }
         attr.unescape_value()
     }
 
