@@ -440,7 +440,10 @@ impl<'a> State<'a> {
                 return Err(Box::new(
                     Diagnostic::error(
                         Code::NotXml,
-                        format!("the attribute {} appears twice on one element", shown(&String::from_utf8_lossy(key))),
+                        format!(
+                            "the attribute {} appears twice on one element",
+                            shown(&String::from_utf8_lossy(key))
+                        ),
                     )
                     .at(at, key.len())
                     .help("an XML element holds each attribute once; remove one of them"),
