@@ -1054,6 +1054,37 @@ impl<'m> Builder<'m> {
                 return None;
             }
         }
+        // JSON values have no equality in PostgreSQL: they cannot be grouped,
+        // compared or counted distinctly.
+        let json_use = measured
+            .iter()
+            .filter(|_| def.measure == Measure::CountDistinct)
+            .map(|f| (f.key.clone(), "with count_distinct"))
+            .chain(dims.iter().map(|d| (d.key.clone(), "as a dimension")))
+            .chain(
+                def.conditions
+                    .iter()
+                    .filter(|c| !matches!(c.op, profile::Op::IsNull | profile::Op::IsNotNull))
+                    .map(|c| {
+                        (
+                            naming::snake(&c.field).unwrap_or_default(),
+                            "in a comparison",
+                        )
+                    }),
+            )
+            .find(|(k, _)| {
+                src.fields
+                    .iter()
+                    .any(|f| f.key == *k && f.ty.kind == FieldKind::Json)
+            });
+        if let Some((k, how)) = json_use {
+            fail(
+                self,
+                format!("metric `{name}` cannot use the json field `{k}` {how}"),
+                "a json field can only be tested with `is null` / `is not null`; use a text or number field".into(),
+            );
+            return None;
+        }
         let value_type = match (def.measure, &measured) {
             (Measure::Count | Measure::CountDistinct, _) => "integer",
             (Measure::Sum | Measure::Min | Measure::Max, Some(f)) if f.ty.kind.is_integer() => {
