@@ -369,7 +369,7 @@ fn versioned_blueprint(events_fields: &str, notes: bool) -> String {
 fn upgrade_through_versions(t: &Tools, db: &str, scratch: &Path) -> Result<(), String> {
     let v1 =
         "id uuid pk; name string(100) index; user_id string(64) index; occurred_at timestamp index";
-    let v3 = "id uuid pk; name string(100) index; user_id string(64) index; plan string(32) nullable; occurred_at timestamp index";
+    let v3 = "id uuid pk; name string(100) index; user_id string(64) index; plan string(32) nullable; note_id uuid nullable ref=notes; occurred_at timestamp index";
     let versions = [(v1, false), (v1, true), (v3, true), (v1, true)];
     let out = scratch.join("project");
     let count = "import os, sys, sqlalchemy as sa\ne = sa.create_engine(os.environ['DATABASE_URL'])\nwith e.begin() as c:\n    print(c.execute(sa.text(sys.argv[1])).scalar())\n";
@@ -388,7 +388,7 @@ fn upgrade_through_versions(t: &Tools, db: &str, scratch: &Path) -> Result<(), S
         }
         if i == 3
             && !String::from_utf8_lossy(&o.stderr)
-                .contains("column `events.plan` is no longer in the blueprint")
+                .contains("column `events.note_id` is no longer in the blueprint")
         {
             return Err(format!(
                 "no data-loss warning for the dropped field: {}",
