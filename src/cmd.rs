@@ -22,8 +22,6 @@ const STARTER: &str = include_str!("../blueprints/saas-dashboard.xml");
 fn front(
     c: &Common,
     p: &PackArg,
-    json_diags: bool,
-    out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<Result<(Loaded, Pack, Ir), i32>> {
     let mut l = match load(c, err)? {
@@ -68,8 +66,7 @@ fn front(
     }
     l.diagnostics
         .sort_by_key(|d| d.excerpt.as_ref().map_or(u32::MAX, |x| x.line));
-    let json_out: Option<&mut dyn Write> = if json_diags { Some(out) } else { None };
-    let _ = report(&l, c.format, json_out, err)?;
+    let _ = report(&l, c.format, None, err)?;
     match chosen {
         Some((pack, ir)) if l.errors() == 0 => Ok(Ok((l, pack, ir))),
         _ => Ok(Err(EXIT_UNUSABLE)),
@@ -83,7 +80,7 @@ pub fn inspect_ir(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let (_, pack, ir) = match front(c, p, false, out, err)? {
+    let (_, pack, ir) = match front(c, p, err)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
@@ -174,17 +171,21 @@ fn make_plan(
     c: &Common,
     p: &PackArg,
     dir: &Path,
-    out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<Result<(Loaded, Plan, usize), i32>> {
-    let (l, pack, ir) = match front(c, p, false, out, err)? {
+    let (l, pack, ir) = match front(c, p, err)? {
         Ok(x) => x,
         Err(code) => return Ok(Err(code)),
     };
-    let old_state = match crate::plan::read_lock(dir) {
-        Ok(Some(l)) => l.state,
-        _ => serde_json::Value::Null,
+    // The last generation's lock: read once, for the records and the plan.
+    let old = match crate::plan::read_lock(dir) {
+        Ok(l) => l.unwrap_or_default(),
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Err(EXIT_UNUSABLE));
+        }
     };
+    let old_state = &old.state;
     let recorded: Vec<pack::migrations::Revision> =
         serde_json::from_value(old_state["migrations"].clone()).unwrap_or_default();
     let recorded_adrs: Vec<pack::records::Record> =
@@ -218,7 +219,7 @@ fn make_plan(
         state: serde_json::json!({ "migrations": chain, "decisions": adrs }),
         files: Default::default(),
     };
-    match crate::plan::plan(dir, &files, lock) {
+    match crate::plan::plan(dir, &files, lock, old) {
         Ok(plan) => {
             for w in &plan.warnings {
                 writeln!(err, "warning: {w}")?;
@@ -258,7 +259,7 @@ pub fn gen(
         writeln!(err, "error: {e}")?;
         return Ok(EXIT_UNUSABLE);
     }
-    let (l, plan, total) = match make_plan(c, p, dir, out, err)? {
+    let (l, plan, total) = match make_plan(c, p, dir, err)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
@@ -329,7 +330,7 @@ pub fn plan(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let (_, plan, _) = match make_plan(c, p, dir, out, err)? {
+    let (_, plan, _) = match make_plan(c, p, dir, err)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
@@ -488,7 +489,7 @@ pub fn check(
         return Ok(EXIT_USAGE);
     }
     let mut diag = Vec::new();
-    let (_, plan, _) = match make_plan(c, p, dir, out, &mut diag)? {
+    let (_, plan, _) = match make_plan(c, p, dir, &mut diag)? {
         Ok(x) => x,
         Err(code) => {
             err.write_all(&diag)?;
@@ -538,7 +539,7 @@ pub fn explain(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let (_, _, ir) = match front(c, p, false, out, err)? {
+    let (_, _, ir) = match front(c, p, err)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };

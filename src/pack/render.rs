@@ -9,7 +9,6 @@ use crate::ir::Ir;
 use crate::naming;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -64,11 +63,9 @@ pub fn render(
     let tests: Arc<Mutex<Vec<String>>> = Arc::default();
     let env = environment(pack, &anchors, &tests)?;
     let ir_value = Value::from_serialize(ir);
-    let mut schema = schema_info(ir);
     let migrations = super::migrations::for_render(chain);
-    if let Some(head) = migrations.last() {
-        schema.revision = head.revision.clone();
-    }
+    // `schema.revision`: the head of the migration chain.
+    let schema = serde_json::json!({ "revision": migrations.last().map(|m| m.revision.as_str()) });
     let migrations_value = Value::from_serialize(&migrations);
     let base = |item_name: Option<&str>, item: Option<Value>| {
         let mut ctx: BTreeMap<&str, Value> = BTreeMap::new();
@@ -279,26 +276,6 @@ fn template_error(template: &str, e: &minijinja::Error, item: &str) -> RenderErr
         line,
         detail,
         item: item.to_owned(),
-    }
-}
-
-/// The schema's fingerprint: migrations' revision ids derive from it, so
-/// they depend only on the tables, never on the clock.
-#[derive(Serialize)]
-struct SchemaInfo {
-    revision: String,
-    hash: String,
-}
-
-fn schema_info(ir: &Ir) -> SchemaInfo {
-    let tables = serde_json::json!({
-        "entities": ir.entities.iter().map(|e| serde_json::json!({"table": e.table, "tenant": e.tenant, "fields": e.fields.iter().map(|f| serde_json::json!([f.key, f.ty, f.pk, f.index, f.unique, f.nullable, f.reference])).collect::<Vec<_>>()})).collect::<Vec<_>>(),
-        "metrics": ir.metrics.iter().map(|m| serde_json::json!({"table": m.table, "dims": m.dimensions.iter().map(|d| serde_json::json!([d.key, d.ty])).collect::<Vec<_>>(), "value": m.value_type})).collect::<Vec<_>>(),
-    });
-    let hash = hex(&Sha256::digest(tables.to_string().as_bytes()));
-    SchemaInfo {
-        revision: hash[..12].to_owned(),
-        hash,
     }
 }
 

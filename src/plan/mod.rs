@@ -199,9 +199,6 @@ fn read(out: &Path, rel: &str) -> Result<Option<String>, WriteError> {
     match std::fs::read(&p) {
         Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
-            Err(WriteError::Io(p.display().to_string(), e))
-        }
         Err(e) => Err(WriteError::Io(p.display().to_string(), e)),
     }
 }
@@ -214,9 +211,14 @@ pub fn read_lock(out: &Path) -> Result<Option<Lock>, WriteError> {
     }
 }
 
-/// Plans writing `files` (with the new `lock` metadata) into `out`.
-pub fn plan(out: &Path, files: &[RenderedFile], mut lock: Lock) -> Result<Plan, WriteError> {
-    let old = read_lock(out)?.unwrap_or_default();
+/// Plans writing `files` (with the new `lock` metadata) into `out`, whose
+/// last generation recorded `old` (see [`read_lock`]).
+pub fn plan(
+    out: &Path,
+    files: &[RenderedFile],
+    mut lock: Lock,
+    old: Lock,
+) -> Result<Plan, WriteError> {
     let mut pre: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut changes = Vec::new();
     let mut bases: BTreeMap<String, Option<String>> = BTreeMap::new();
