@@ -6,7 +6,9 @@
 //! sets all of it up. Without the tools these tests say so loudly and check
 //! nothing — unless `ARCHGEN_REQUIRE_TOOLS=1`, when they fail.
 
-use std::collections::BTreeMap;
+mod common;
+use common::tree;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -110,38 +112,6 @@ fn alembic(t: &Tools, dir: &Path, db: &str) -> Result<(), String> {
     py(t, dir, &["-m", "alembic", "upgrade", "head"], db)?;
     py(t, dir, &["-m", "alembic", "check"], db)?;
     Ok(())
-}
-
-/// Every file below `dir`, relative, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let e = e.unwrap();
-            let ft = e.file_type().unwrap();
-            assert!(
-                !ft.is_symlink(),
-                "symlink in output: {}",
-                e.path().display()
-            );
-            if ft.is_dir() {
-                let name = e.file_name();
-                if name != "__pycache__" && name != ".pytest_cache" && name != ".ruff_cache" {
-                    stack.push(e.path());
-                }
-            } else {
-                let rel = e
-                    .path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.insert(rel, std::fs::read(e.path()).unwrap());
-            }
-        }
-    }
-    out
 }
 
 /// No template syntax left in generated text (GitHub's `${{` is not one).

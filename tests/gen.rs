@@ -1,7 +1,9 @@
 //! `archgen gen` behaviour that needs no Python: determinism, refusals,
 //! symlinks, nothing written on failure.
 
-use std::collections::BTreeMap;
+mod common;
+use common::tree;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -16,30 +18,6 @@ fn archgen(args: &[&str], cwd: &Path) -> Output {
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
-
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path());
-            } else {
-                out.insert(
-                    e.path()
-                        .strip_prefix(dir)
-                        .unwrap()
-                        .to_string_lossy()
-                        .into_owned(),
-                    std::fs::read(e.path()).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
 fn bp(name: &str) -> String {
     root().join(name).display().to_string()
 }

@@ -3,7 +3,9 @@
 //! These use a tiny pack of their own (`tests/fixtures/pack-test`) and
 //! blueprints written by the test, so they exercise archgen, not a stack.
 
-use std::collections::BTreeMap;
+mod common;
+use common::tree;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -53,33 +55,6 @@ fn write_bp(dir: &Path, name: &str, entities: &[(&str, &str)]) -> PathBuf {
     std::fs::write(&p, blueprint(entities)).unwrap();
     p
 }
-
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path());
-            } else {
-                out.insert(
-                    e.path()
-                        .strip_prefix(dir)
-                        .unwrap()
-                        .to_string_lossy()
-                        .into_owned(),
-                    std::fs::read(e.path()).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
 const V1: &[(&str, &str)] = &[
     ("Accounts", "id uuid pk; name text"),
     ("Orders", "id uuid pk; total bigint"),
