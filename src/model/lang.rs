@@ -18,6 +18,10 @@ pub struct Texts(pub Vec<LangString>);
 
 impl Texts {
     pub fn push(&mut self, lang: Option<String>, text: String) {
+        // Most texts come in one language: no room for more until needed.
+        if self.0.capacity() == 0 {
+            self.0.reserve_exact(1);
+        }
         self.0.push(LangString { lang, text });
     }
 
@@ -28,6 +32,15 @@ impl Texts {
     /// True when there is at most one variant (the chosen text says it all).
     pub fn is_single(&self) -> bool {
         self.0.len() <= 1
+    }
+
+    /// Like [`Texts::pick`], but owned. A lone variant is moved out rather
+    /// than copied, leaving the list empty: the chosen text then says it all.
+    pub fn take_pick(&mut self, lang: &str) -> Option<String> {
+        if self.0.len() == 1 {
+            return self.0.pop().map(|s| s.text);
+        }
+        self.pick(lang).map(str::to_owned)
     }
 
     /// The variant to show: the one tagged `lang` (tags compared without regard

@@ -277,7 +277,7 @@ pub struct Node {
     #[serde(skip_serializing_if = "Texts::is_single")]
     pub labels: Texts,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub style: Option<Style>,
+    pub style: Option<Box<Style>>,
     #[serde(flatten)]
     pub pos: Pos,
     #[serde(skip)]
@@ -312,7 +312,7 @@ pub struct Connection {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_attachment: Option<Point>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub style: Option<Style>,
+    pub style: Option<Box<Style>>,
     #[serde(flatten)]
     pub pos: Pos,
     #[serde(skip)]

@@ -21,7 +21,6 @@ use crate::source::SourceFile;
 use quick_xml::errors::{Error as XmlError, SyntaxError};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
-use std::borrow::Cow;
 
 pub const NS_30: &str = "http://www.opengroup.org/xsd/archimate/3.0/";
 pub const NS_31_BOGUS: &str = "http://www.opengroup.org/xsd/archimate/3.1/";
@@ -130,41 +129,119 @@ enum Ctx {
     Skip,
 }
 
-/// The attributes archgen reads, with the offset of each value.
-#[derive(Default)]
+/// Declares the attributes archgen reads: one slot each in [`Attrs`], with an
+/// accessor of the same name.
+macro_rules! attr_slots {
+    ($($slot:ident),* $(,)?) => {
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[derive(Clone, Copy)]
+        #[repr(u8)]
+        enum Slot { $($slot),* }
+
+        impl Attrs<'_> {
+            $(
+                #[allow(dead_code)]
+                fn $slot(&self) -> Option<(&str, usize)> {
+                    self.get(Slot::$slot)
+                }
+            )*
+        }
+    };
+}
+
+attr_slots!(
+    identifier,
+    xsi_type,
+    plain_type,
+    source,
+    target,
+    access_type,
+    modifier,
+    is_directed,
+    identifier_ref,
+    element_ref,
+    relationship_ref,
+    property_definition_ref,
+    view_ref,
+    reference,
+    name,
+    lang,
+    viewpoint,
+    viewpoint_ref,
+    version,
+    schema_location,
+    default_ns,
+    x,
+    y,
+    w,
+    h,
+    r,
+    g,
+    b,
+    a,
+    size,
+    style,
+    line_width,
+);
+
+/// The attributes of one tag that archgen reads: for each, where its value
+/// starts and how long it is. Values without references are slices of the
+/// input; the few with references are unescaped into `owned`. One table is
+/// reused for every tag: clearing it resets a bit mask, nothing else.
 struct Attrs<'a> {
-    identifier: Option<(Cow<'a, str>, usize)>,
-    xsi_type: Option<(Cow<'a, str>, usize)>,
-    plain_type: Option<(Cow<'a, str>, usize)>,
-    source: Option<(Cow<'a, str>, usize)>,
-    target: Option<(Cow<'a, str>, usize)>,
-    access_type: Option<(Cow<'a, str>, usize)>,
-    modifier: Option<(Cow<'a, str>, usize)>,
-    is_directed: Option<(Cow<'a, str>, usize)>,
-    identifier_ref: Option<(Cow<'a, str>, usize)>,
-    element_ref: Option<(Cow<'a, str>, usize)>,
-    relationship_ref: Option<(Cow<'a, str>, usize)>,
-    property_definition_ref: Option<(Cow<'a, str>, usize)>,
-    view_ref: Option<(Cow<'a, str>, usize)>,
-    reference: Option<(Cow<'a, str>, usize)>,
-    name: Option<(Cow<'a, str>, usize)>,
-    lang: Option<Cow<'a, str>>,
-    viewpoint: Option<(Cow<'a, str>, usize)>,
-    viewpoint_ref: Option<(Cow<'a, str>, usize)>,
-    version: Option<(Cow<'a, str>, usize)>,
-    schema_location: Option<Cow<'a, str>>,
-    default_ns: Option<Cow<'a, str>>,
-    x: Option<(Cow<'a, str>, usize)>,
-    y: Option<(Cow<'a, str>, usize)>,
-    w: Option<(Cow<'a, str>, usize)>,
-    h: Option<(Cow<'a, str>, usize)>,
-    r: Option<(Cow<'a, str>, usize)>,
-    g: Option<(Cow<'a, str>, usize)>,
-    b: Option<(Cow<'a, str>, usize)>,
-    a: Option<(Cow<'a, str>, usize)>,
-    size: Option<(Cow<'a, str>, usize)>,
-    style: Option<(Cow<'a, str>, usize)>,
-    line_width: Option<(Cow<'a, str>, usize)>,
+    text: &'a str,
+    present: u64,
+    /// Slots whose value is in `owned` (at index `spans[slot].1`).
+    unescaped: u64,
+    /// (offset of the value in the input, length or index into `owned`).
+    spans: [(usize, usize); 64],
+    owned: Vec<String>,
+}
+
+impl<'a> Attrs<'a> {
+    fn new(text: &'a str) -> Self {
+        Attrs {
+            text,
+            present: 0,
+            unescaped: 0,
+            spans: [(0, 0); 64],
+            owned: Vec::new(),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.present = 0;
+        self.unescaped = 0;
+        self.owned.clear();
+    }
+
+    fn get(&self, slot: Slot) -> Option<(&str, usize)> {
+        let bit = 1u64 << slot as u8;
+        if self.present & bit == 0 {
+            return None;
+        }
+        let (at, n) = self.spans[slot as usize];
+        if self.unescaped & bit != 0 {
+            Some((self.owned[n].as_str(), at))
+        } else {
+            Some((self.text.get(at..at + n).unwrap_or(""), at))
+        }
+    }
+
+    fn set_borrowed(&mut self, slot: Slot, at: usize, len: usize) {
+        let bit = 1u64 << slot as u8;
+        self.present |= bit;
+        self.unescaped &= !bit;
+        self.spans[slot as usize] = (at, len);
+    }
+
+    fn set_owned(&mut self, slot: Slot, at: usize, value: String) {
+        let bit = 1u64 << slot as u8;
+        self.present |= bit;
+        self.unescaped |= bit;
+        self.spans[slot as usize] = (at, self.owned.len());
+        self.owned.push(value);
+    }
 }
 
 struct State<'a> {
@@ -230,6 +307,7 @@ impl<'a> State<'a> {
         cfg.check_end_names = true;
         cfg.trim_text(false);
         cfg.expand_empty_elements = false;
+        let mut attrs = Attrs::new(self.text);
         loop {
             let before = to_usize(reader.buffer_position());
             let event = match reader.read_event() {
@@ -237,8 +315,8 @@ impl<'a> State<'a> {
                 Err(e) => return Err(self.xml_error(&e, to_usize(reader.error_position()))),
             };
             match event {
-                Event::Start(e) => self.start(&e, before, false)?,
-                Event::Empty(e) => self.start(&e, before, true)?,
+                Event::Start(e) => self.start(&e, before, false, &mut attrs)?,
+                Event::Empty(e) => self.start(&e, before, true, &mut attrs)?,
                 Event::End(_) => self.end(),
                 Event::Text(t) => {
                     let at = self.off(&t, before);
@@ -350,20 +428,27 @@ impl<'a> State<'a> {
             .push(Diagnostic::new(code, msg).at(at, len).help(help));
     }
 
-    fn start(&mut self, e: &BytesStart<'a>, before: usize, empty: bool) -> Result<(), Fatal> {
+    fn start(
+        &mut self,
+        e: &BytesStart<'a>,
+        before: usize,
+        empty: bool,
+        attrs: &mut Attrs<'a>,
+    ) -> Result<(), Fatal> {
         let name_off = self.off(e.as_ref(), before + 1);
         let tag_at = name_off.saturating_sub(1);
         let qname = e.name().into_inner();
         let local = e.local_name().into_inner();
         let depth = self.stack.len() + 1;
-        let attrs = self.attrs(e, name_off, depth)?;
+        self.attrs(e, name_off, depth, attrs)?;
+        let attrs = &*attrs;
         if let Some(colon) = memchr::memchr(b':', qname) {
             self.check_prefix(&qname[..colon], name_off);
         }
 
         if !self.root_seen {
             self.root_seen = true;
-            self.root(local, &attrs, tag_at, name_off)?;
+            self.root(local, attrs, tag_at, name_off)?;
             self.stack.push(Ctx::Model);
             if empty {
                 self.end();
@@ -379,7 +464,7 @@ impl<'a> State<'a> {
         }
 
         let parent = *self.stack.last().unwrap_or(&Ctx::Skip);
-        let ctx = self.child(parent, local, &attrs, tag_at);
+        let ctx = self.child(parent, local, attrs, tag_at);
         self.stack.push(ctx);
         if empty {
             self.end();
@@ -405,13 +490,16 @@ impl<'a> State<'a> {
         );
     }
 
-    fn attrs<'e>(
+    /// Fills `out` with the attributes of `e` that archgen reads, checking
+    /// every attribute's syntax and that none appears twice.
+    fn attrs(
         &mut self,
-        e: &'e BytesStart<'a>,
+        e: &BytesStart<'a>,
         name_off: usize,
         depth: usize,
-    ) -> Result<Attrs<'e>, Fatal> {
-        let mut out = Attrs::default();
+        out: &mut Attrs<'a>,
+    ) -> Result<(), Fatal> {
+        out.clear();
         // Duplicate names are checked here, without the allocation quick-xml's
         // own check makes for every tag.
         let mut seen: [&[u8]; 24] = [&[]; 24];
@@ -434,7 +522,8 @@ impl<'a> State<'a> {
                 }
             };
             let key = attr.key.into_inner();
-            let voff = self.off(&attr.value, name_off);
+            let raw: &[u8] = &attr.value;
+            let voff = self.off(raw, name_off);
             if seen[..n_seen].contains(&key) || more_seen.contains(&key) {
                 let at = self.off(key, name_off);
                 return Err(Box::new(
@@ -459,90 +548,44 @@ impl<'a> State<'a> {
                 Some(i) => (Some(&key[..i]), &key[i + 1..]),
                 None => (None, key),
             };
-            if prefix.is_none() && local == b"xmlns" {
-                out.default_ns = Some(self.value(&attr, voff)?);
-                continue;
-            }
-            if prefix == Some(b"xmlns") {
-                // A prefix declared here; borrowed from the input, so it lives
-                // as long as the text.
-                let full = &self.text.as_bytes()[self.off(key, 0)..][..key.len()];
-                self.prefixes.push((&full[6..], depth));
-                continue;
-            }
-            if let Some(p) = prefix {
-                if p != b"xml" {
-                    self.check_prefix(p, self.off(key, name_off));
+            let slot = match prefix {
+                None if local == b"xmlns" => Slot::default_ns,
+                Some(b"xmlns") => {
+                    // A prefix declared here; borrowed from the input, so it
+                    // lives as long as the text.
+                    let full = &self.text.as_bytes()[self.off(key, 0)..][..key.len()];
+                    self.prefixes.push((&full[6..], depth));
+                    continue;
                 }
-                if local == b"lang" && p == b"xml" {
-                    out.lang = Some(self.value(&attr, voff)?);
-                } else if local == b"type" {
-                    out.xsi_type = Some((self.value(&attr, voff)?, voff));
-                } else if local.eq_ignore_ascii_case(b"schemaLocation") {
-                    out.schema_location = Some(self.value(&attr, voff)?);
+                Some(p) => {
+                    if p != b"xml" {
+                        self.check_prefix(p, self.off(key, name_off));
+                    }
+                    if local == b"lang" && p == b"xml" {
+                        Slot::lang
+                    } else if local == b"type" {
+                        Slot::xsi_type
+                    } else if local.eq_ignore_ascii_case(b"schemaLocation") {
+                        Slot::schema_location
+                    } else {
+                        continue;
+                    }
                 }
-                continue;
-            }
-            let mut buf = [0u8; 32];
-            let slot = match lower(local, &mut buf) {
-                b"identifier" => &mut out.identifier,
-                b"type" => &mut out.plain_type,
-                b"source" => &mut out.source,
-                b"target" => &mut out.target,
-                b"accesstype" => &mut out.access_type,
-                b"modifier" => &mut out.modifier,
-                b"isdirected" => &mut out.is_directed,
-                b"identifierref" => &mut out.identifier_ref,
-                b"elementref" => &mut out.element_ref,
-                b"relationshipref" => &mut out.relationship_ref,
-                b"propertydefinitionref" => &mut out.property_definition_ref,
-                b"viewref" => &mut out.view_ref,
-                b"ref" => &mut out.reference,
-                b"name" => &mut out.name,
-                b"viewpoint" => &mut out.viewpoint,
-                b"viewpointref" => &mut out.viewpoint_ref,
-                b"version" => &mut out.version,
-                b"x" => &mut out.x,
-                b"y" => &mut out.y,
-                b"w" => &mut out.w,
-                b"h" => &mut out.h,
-                b"r" => &mut out.r,
-                b"g" => &mut out.g,
-                b"b" => &mut out.b,
-                b"a" => &mut out.a,
-                b"size" => &mut out.size,
-                b"style" => &mut out.style,
-                b"linewidth" => &mut out.line_width,
-                _ => continue,
+                None => match attr_slot(local) {
+                    Some(slot) => slot,
+                    None => continue,
+                },
             };
-            *slot = Some((
-                Self::unescape(&attr).map_err(|e| self.xml_error(&e, voff))?,
-                voff,
-            ));
-        }
-        Ok(out)
-    }
-
-    fn value<'x>(
-        &self,
-        attr: &quick_xml::events::attributes::Attribute<'x>,
-        at: usize,
-    ) -> Result<Cow<'x, str>, Fatal> {
-        Self::unescape(attr).map_err(|e| self.xml_error(&e, at))
-    }
-
-    fn unescape<'x>(
-        attr: &quick_xml::events::attributes::Attribute<'x>,
-    ) -> Result<Cow<'x, str>, XmlError> {
-        // Most values hold no reference: borrow them as they are.
-        if let Cow::Borrowed(b) = attr.value {
-            if memchr::memchr(b'&', b).is_none() {
-                if let Ok(s) = std::str::from_utf8(b) {
-                    return Ok(Cow::Borrowed(s));
-                }
+            if memchr::memchr(b'&', raw).is_none() {
+                out.set_borrowed(slot, voff, raw.len());
+            } else {
+                let value = attr
+                    .unescape_value()
+                    .map_err(|e| self.xml_error(&e, voff))?;
+                out.set_owned(slot, voff, value.into_owned());
             }
         }
-        attr.unescape_value()
+        Ok(())
     }
 
     fn root(
@@ -552,7 +595,7 @@ impl<'a> State<'a> {
         tag_at: usize,
         name_off: usize,
     ) -> Result<(), Fatal> {
-        let ns = a.default_ns.as_deref().map(str::to_owned);
+        let ns = a.default_ns().map(|(n, _)| n.to_owned());
         if local != b"model" {
             let name = String::from_utf8_lossy(local);
             return Err(Box::new(
@@ -602,15 +645,15 @@ impl<'a> State<'a> {
             ),
         }
         self.model.namespace = ns;
-        if let Some(loc) = &a.schema_location {
+        if let Some((loc, _)) = a.schema_location() {
             self.schema_location_31 = loc.contains("/3.1/");
         }
         self.model.pos = Pos::at(tag_at);
-        match &a.identifier {
+        match a.identifier() {
             Some((id, _)) => self.model.identifier = id.to_string(),
             None => self.missing(tag_at, "identifier", "the model"),
         }
-        self.model.version = a.version.as_ref().map(|(v, _)| v.to_string());
+        self.model.version = a.version().map(|(v, _)| v.to_string());
         Ok(())
     }
 
@@ -685,9 +728,9 @@ impl<'a> State<'a> {
             }
             (Ctx::Style(o), b"font") => {
                 let font = Font {
-                    name: a.name.as_ref().map(|(v, _)| v.to_string()),
-                    size: a.size.as_ref().map(|(v, _)| v.to_string()),
-                    style: a.style.as_ref().map(|(v, _)| v.to_string()),
+                    name: a.name().map(|(v, _)| v.to_string()),
+                    size: a.size().map(|(v, _)| v.to_string()),
+                    style: a.style().map(|(v, _)| v.to_string()),
                     color: None,
                 };
                 self.style_mut(o).font = Some(font);
@@ -701,17 +744,17 @@ impl<'a> State<'a> {
                 Ctx::Skip
             }
             (Ctx::Node(v, n), b"viewref") => {
-                if let Some((r, off)) = &a.reference {
+                if let Some((r, off)) = a.reference() {
                     let node = &mut self.model.views[v].nodes[n];
                     node.view_ref = Some(r.to_string());
-                    node.view_ref_pos = Pos::at(*off);
+                    node.view_ref_pos = Pos::at(off);
                 }
                 Ctx::Skip
             }
             (Ctx::Connection(v, c), b"bendpoint" | b"sourceattachment" | b"targetattachment") => {
                 let p = Point {
-                    x: self.int(&a.x).unwrap_or(0),
-                    y: self.int(&a.y).unwrap_or(0),
+                    x: self.int(a.x()).unwrap_or(0),
+                    y: self.int(a.y()).unwrap_or(0),
                 };
                 let conn = &mut self.model.views[v].connections[c];
                 match l {
@@ -730,7 +773,7 @@ impl<'a> State<'a> {
             return Ctx::Skip;
         };
         self.text_buf.clear();
-        self.text_lang = a.lang.as_ref().map(|l| l.to_string());
+        self.text_lang = a.lang().map(|(l, _)| l.to_owned());
         self.text_slot = Some((owner, field));
         Ctx::Text
     }
@@ -782,11 +825,11 @@ impl<'a> State<'a> {
     }
 
     fn element(&mut self, a: &Attrs<'_>, at: usize) -> Ctx {
-        let Some((id, _)) = &a.identifier else {
+        let Some((id, _)) = a.identifier() else {
             self.missing(at, "identifier", "this element");
             return Ctx::Skip;
         };
-        let Some((ty, ty_at)) = &a.xsi_type else {
+        let Some((ty, ty_at)) = a.xsi_type() else {
             self.missing(at, "xsi:type", "this element");
             return Ctx::Skip;
         };
@@ -800,7 +843,7 @@ impl<'a> State<'a> {
                     Code::UnknownElementType,
                     format!("unknown element type {}", shown(ty)),
                 )
-                .at(*ty_at, ty.len())
+                .at(ty_at, ty.len())
                 .help(help),
             );
             return Ctx::Skip;
@@ -808,7 +851,7 @@ impl<'a> State<'a> {
         if kind == ElementType::ValueStream {
             self.saw_v31 = true;
         }
-        let source_type = (kind.as_str() != ty.as_ref()).then(|| ty.to_string());
+        let source_type = (kind.as_str() != ty).then(|| ty.to_string());
         if source_type.as_deref().is_some_and(|t| !t.contains(':')) {
             self.saw_v21 = true;
         }
@@ -827,11 +870,11 @@ impl<'a> State<'a> {
     }
 
     fn relationship(&mut self, a: &Attrs<'_>, at: usize) -> Ctx {
-        let Some((id, _)) = &a.identifier else {
+        let Some((id, _)) = a.identifier() else {
             self.missing(at, "identifier", "this relationship");
             return Ctx::Skip;
         };
-        let Some((ty, ty_at)) = &a.xsi_type else {
+        let Some((ty, ty_at)) = a.xsi_type() else {
             self.missing(at, "xsi:type", "this relationship");
             return Ctx::Skip;
         };
@@ -845,13 +888,13 @@ impl<'a> State<'a> {
                     Code::UnknownRelationshipType,
                     format!("unknown relationship type {}", shown(ty)),
                 )
-                .at(*ty_at, ty.len())
+                .at(ty_at, ty.len())
                 .help(help),
             );
             return Ctx::Skip;
         };
-        let (Some((source, s_at)), Some((target, t_at))) = (&a.source, &a.target) else {
-            let which = if a.source.is_none() {
+        let (Some((source, s_at)), Some((target, t_at))) = (a.source(), a.target()) else {
+            let which = if a.source().is_none() {
                 "source"
             } else {
                 "target"
@@ -859,14 +902,14 @@ impl<'a> State<'a> {
             self.missing(at, which, "this relationship");
             return Ctx::Skip;
         };
-        let source_type = (kind.as_str() != ty.as_ref()).then(|| ty.to_string());
+        let source_type = (kind.as_str() != ty).then(|| ty.to_string());
         if source_type
             .as_deref()
             .is_some_and(|t| t.ends_with("Relationship"))
         {
             self.saw_v21 = true;
         }
-        let access_type = (kind == RelationshipType::Access).then(|| match &a.access_type {
+        let access_type = (kind == RelationshipType::Access).then(|| match a.access_type() {
             None => AccessType::Access,
             Some((v, v_at)) => AccessType::parse(v).unwrap_or_else(|| {
                 self.diags.push(
@@ -877,14 +920,14 @@ impl<'a> State<'a> {
                             shown(v)
                         ),
                     )
-                    .at(*v_at, v.len())
+                    .at(v_at, v.len())
                     .help("the value is ignored and the access read as unspecified (Access)"),
                 );
                 AccessType::Access
             }),
         });
         let is_directed = if kind == RelationshipType::Association {
-            match &a.is_directed {
+            match a.is_directed() {
                 None => Some(false),
                 Some((v, v_at)) => {
                     self.saw_v31 = true;
@@ -897,7 +940,7 @@ impl<'a> State<'a> {
                                     Code::InvalidValue,
                                     format!("isDirected {} is not a boolean", shown(v)),
                                 )
-                                .at(*v_at, v.len())
+                                .at(v_at, v.len())
                                 .help("write isDirected=\"true\" or \"false\"; read as false"),
                             );
                             false
@@ -909,7 +952,7 @@ impl<'a> State<'a> {
             None
         };
         let modifier = (kind == RelationshipType::Influence)
-            .then(|| a.modifier.as_ref().map(|(m, _)| m.to_string()))
+            .then(|| a.modifier().map(|(m, _)| m.to_string()))
             .flatten();
         self.model.relationships.push(Relationship {
             identifier: id.to_string(),
@@ -926,18 +969,14 @@ impl<'a> State<'a> {
             is_directed,
             properties: Vec::new(),
             pos: Pos::at(at),
-            source_pos: Pos::at(*s_at),
-            target_pos: Pos::at(*t_at),
+            source_pos: Pos::at(s_at),
+            target_pos: Pos::at(t_at),
         });
         Ctx::Relationship(self.model.relationships.len() - 1)
     }
 
     fn property(&mut self, owner: PropOwner, a: &Attrs<'_>, at: usize) -> Ctx {
-        let Some((r, r_at)) = a
-            .property_definition_ref
-            .as_ref()
-            .or(a.identifier_ref.as_ref())
-        else {
+        let Some((r, r_at)) = a.property_definition_ref().or(a.identifier_ref()) else {
             self.missing(at, "propertyDefinitionRef", "this property");
             return Ctx::Skip;
         };
@@ -948,25 +987,25 @@ impl<'a> State<'a> {
             value: None,
             values: Texts::default(),
             pos: Pos::at(at),
-            ref_pos: Pos::at(*r_at),
+            ref_pos: Pos::at(r_at),
         });
         Ctx::Property(owner, list.len() - 1)
     }
 
     fn property_def(&mut self, a: &Attrs<'_>, at: usize) -> Ctx {
-        let Some((id, _)) = &a.identifier else {
+        let Some((id, _)) = a.identifier() else {
             self.missing(at, "identifier", "this property definition");
             return Ctx::Skip;
         };
         let mut names = Texts::default();
-        if let Some((n, _)) = &a.name {
+        if let Some((n, _)) = a.name() {
             names.push(None, n.to_string());
         }
         self.model.property_definitions.push(PropertyDefinition {
             identifier: id.to_string(),
             name: None,
             names,
-            data_type: a.plain_type.as_ref().map(|(t, _)| t.to_string()),
+            data_type: a.plain_type().map(|(t, _)| t.to_string()),
             pos: Pos::at(at),
         });
         Ctx::PropertyDef(self.model.property_definitions.len() - 1)
@@ -977,30 +1016,29 @@ impl<'a> State<'a> {
             Ctx::OrgItem(p) => (Some(p), self.model.organizations[p].depth + 1),
             _ => (None, 0),
         };
-        let r = a.identifier_ref.as_ref();
+        let r = a.identifier_ref();
         self.model.organizations.push(OrgItem {
             parent,
             depth,
-            identifier: a.identifier.as_ref().map(|(i, _)| i.to_string()),
+            identifier: a.identifier().map(|(i, _)| i.to_string()),
             identifier_ref: r.map(|(i, _)| i.to_string()),
             label: None,
             labels: Texts::default(),
             documentation: None,
             documentations: Texts::default(),
             pos: Pos::at(at),
-            ref_pos: Pos::at(r.map_or(at, |(_, o)| *o)),
+            ref_pos: Pos::at(r.map_or(at, |(_, o)| o)),
         });
         Ctx::OrgItem(self.model.organizations.len() - 1)
     }
 
     fn view(&mut self, a: &Attrs<'_>, at: usize) -> Ctx {
-        let Some((id, _)) = &a.identifier else {
+        let Some((id, _)) = a.identifier() else {
             self.missing(at, "identifier", "this view");
             return Ctx::Skip;
         };
         let kind = a
-            .xsi_type
-            .as_ref()
+            .xsi_type()
             .map_or("Diagram", |(t, _)| strip_qname(t))
             .to_owned();
         self.model.views.push(View {
@@ -1010,8 +1048,8 @@ impl<'a> State<'a> {
             names: Texts::default(),
             documentation: None,
             documentations: Texts::default(),
-            viewpoint: a.viewpoint.as_ref().map(|(v, _)| v.to_string()),
-            viewpoint_ref: a.viewpoint_ref.as_ref().map(|(v, _)| v.to_string()),
+            viewpoint: a.viewpoint().map(|(v, _)| v.to_string()),
+            viewpoint_ref: a.viewpoint_ref().map(|(v, _)| v.to_string()),
             properties: Vec::new(),
             nodes: Vec::new(),
             connections: Vec::new(),
@@ -1026,25 +1064,18 @@ impl<'a> State<'a> {
             Ctx::Node(v, n) => (v, Some(n)),
             _ => return Ctx::Skip,
         };
-        let Some((id, _)) = &a.identifier else {
+        let Some((id, _)) = a.identifier() else {
             self.missing(at, "identifier", "this node");
             return Ctx::Skip;
         };
-        let ty = a.xsi_type.as_ref().map(|(t, _)| strip_qname(t));
-        let kind = match (
-            ty,
-            &a.element_ref,
-            a.plain_type.as_ref().map(|(t, _)| t.as_ref()),
-        ) {
+        let ty = a.xsi_type().map(|(t, _)| strip_qname(t));
+        let kind = match (ty, a.element_ref(), a.plain_type().map(|(t, _)| t)) {
             (Some("Element"), ..) | (None, Some(_), _) => NodeKind::Element,
             (Some("Container"), ..) | (None, None, Some("group")) => NodeKind::Container,
             (Some("Label"), ..) | (None, None, _) => NodeKind::Label,
             (Some(other), ..) => {
                 let other = other.to_owned();
-                let (t, t_at) = a
-                    .xsi_type
-                    .as_ref()
-                    .map_or(("", at), |(t, o)| (t.as_ref(), *o));
+                let (t, t_at) = a.xsi_type().map_or(("", at), |(t, o)| (t, o));
                 self.diags.push(
                     Diagnostic::new(
                         Code::InvalidValue,
@@ -1059,12 +1090,12 @@ impl<'a> State<'a> {
         };
         let depth = parent_node.map_or(0, |p| self.model.views[v].nodes[p].depth + 1);
         let (x, y, w, h) = (
-            self.int(&a.x),
-            self.int(&a.y),
-            self.int(&a.w),
-            self.int(&a.h),
+            self.int(a.x()),
+            self.int(a.y()),
+            self.int(a.w()),
+            self.int(a.h()),
         );
-        let r = a.element_ref.as_ref();
+        let r = a.element_ref();
         let nodes = &mut self.model.views[v].nodes;
         nodes.push(Node {
             identifier: id.to_string(),
@@ -1072,7 +1103,7 @@ impl<'a> State<'a> {
             parent: parent_node,
             depth,
             element_ref: r.map(|(e, _)| e.to_string()),
-            view_ref: a.view_ref.as_ref().map(|(e, _)| e.to_string()),
+            view_ref: a.view_ref().map(|(e, _)| e.to_string()),
             x,
             y,
             w,
@@ -1081,19 +1112,19 @@ impl<'a> State<'a> {
             labels: Texts::default(),
             style: None,
             pos: Pos::at(at),
-            ref_pos: Pos::at(r.map_or(at, |(_, o)| *o)),
-            view_ref_pos: Pos::at(a.view_ref.as_ref().map_or(at, |(_, o)| *o)),
+            ref_pos: Pos::at(r.map_or(at, |(_, o)| o)),
+            view_ref_pos: Pos::at(a.view_ref().map_or(at, |(_, o)| o)),
         });
         Ctx::Node(v, nodes.len() - 1)
     }
 
     fn connection(&mut self, v: usize, a: &Attrs<'_>, at: usize) -> Ctx {
-        let Some((id, _)) = &a.identifier else {
+        let Some((id, _)) = a.identifier() else {
             self.missing(at, "identifier", "this connection");
             return Ctx::Skip;
         };
-        let (Some((s, s_at)), Some((t, t_at))) = (&a.source, &a.target) else {
-            let which = if a.source.is_none() {
+        let (Some((s, s_at)), Some((t, t_at))) = (a.source(), a.target()) else {
+            let which = if a.source().is_none() {
                 "source"
             } else {
                 "target"
@@ -1101,8 +1132,8 @@ impl<'a> State<'a> {
             self.missing(at, which, "this connection");
             return Ctx::Skip;
         };
-        let r = a.relationship_ref.as_ref();
-        let kind = match (a.xsi_type.as_ref().map(|(t, _)| strip_qname(t)), r) {
+        let r = a.relationship_ref();
+        let kind = match (a.xsi_type().map(|(t, _)| strip_qname(t)), r) {
             (Some("Line"), _) | (None, None) => ConnectionKind::Line,
             _ => ConnectionKind::Relationship,
         };
@@ -1120,9 +1151,9 @@ impl<'a> State<'a> {
             target_attachment: None,
             style: None,
             pos: Pos::at(at),
-            ref_pos: Pos::at(r.map_or(at, |(_, o)| *o)),
-            source_pos: Pos::at(*s_at),
-            target_pos: Pos::at(*t_at),
+            ref_pos: Pos::at(r.map_or(at, |(_, o)| o)),
+            source_pos: Pos::at(s_at),
+            target_pos: Pos::at(t_at),
         });
         Ctx::Connection(v, conns.len() - 1)
     }
@@ -1132,7 +1163,7 @@ impl<'a> State<'a> {
             StyleOwner::Node(v, n) => &mut self.model.views[v].nodes[n].style,
             StyleOwner::Connection(v, c) => &mut self.model.views[v].connections[c].style,
         };
-        slot.get_or_insert_with(Style::default)
+        slot.get_or_insert_with(Box::default)
     }
 
     fn color(&mut self, o: StyleOwner, which: &[u8], a: &Attrs<'_>) {
@@ -1146,22 +1177,22 @@ impl<'a> State<'a> {
     }
 
     fn parse_color(&mut self, a: &Attrs<'_>) -> Option<Color> {
-        let mut channel = |v: &Option<(Cow<'_, str>, usize)>| {
+        let mut channel = |v: Option<(&str, usize)>| {
             self.int(v)
                 .map(|n| u8::try_from(n.clamp(0, 255)).unwrap_or(0))
         };
         Some(Color {
-            r: channel(&a.r)?,
-            g: channel(&a.g)?,
-            b: channel(&a.b)?,
-            a: channel(&a.a),
+            r: channel(a.r())?,
+            g: channel(a.g())?,
+            b: channel(a.b())?,
+            a: channel(a.a()),
         })
     }
 
     /// An integer attribute; a value that is not one is a warning. Decimals
     /// are rounded (some tools write them).
-    fn int(&mut self, v: &Option<(Cow<'_, str>, usize)>) -> Option<i64> {
-        let (s, at) = v.as_ref()?;
+    fn int(&mut self, v: Option<(&str, usize)>) -> Option<i64> {
+        let (s, at) = v?;
         let t = s.trim();
         if let Ok(n) = t.parse::<i64>() {
             return Some(n);
@@ -1176,7 +1207,7 @@ impl<'a> State<'a> {
         }
         self.diags.push(
             Diagnostic::new(Code::InvalidValue, format!("{} is not a number", shown(s)))
-                .at(*at, s.len())
+                .at(at, s.len())
                 .help("write a whole number; the value is ignored"),
         );
         None
@@ -1205,6 +1236,43 @@ fn props_mut(m: &mut Model, o: PropOwner) -> &mut Vec<Property> {
         PropOwner::Relationship(i) => &mut m.relationships[i].properties,
         PropOwner::View(i) => &mut m.views[i].properties,
     }
+}
+
+/// The slot of an unprefixed attribute archgen reads; names are compared
+/// without regard to case (2.1 files write `identifierref`).
+fn attr_slot(local: &[u8]) -> Option<Slot> {
+    let mut buf = [0u8; 32];
+    Some(match lower(local, &mut buf) {
+        b"identifier" => Slot::identifier,
+        b"type" => Slot::plain_type,
+        b"source" => Slot::source,
+        b"target" => Slot::target,
+        b"accesstype" => Slot::access_type,
+        b"modifier" => Slot::modifier,
+        b"isdirected" => Slot::is_directed,
+        b"identifierref" => Slot::identifier_ref,
+        b"elementref" => Slot::element_ref,
+        b"relationshipref" => Slot::relationship_ref,
+        b"propertydefinitionref" => Slot::property_definition_ref,
+        b"viewref" => Slot::view_ref,
+        b"ref" => Slot::reference,
+        b"name" => Slot::name,
+        b"viewpoint" => Slot::viewpoint,
+        b"viewpointref" => Slot::viewpoint_ref,
+        b"version" => Slot::version,
+        b"x" => Slot::x,
+        b"y" => Slot::y,
+        b"w" => Slot::w,
+        b"h" => Slot::h,
+        b"r" => Slot::r,
+        b"g" => Slot::g,
+        b"b" => Slot::b,
+        b"a" => Slot::a,
+        b"size" => Slot::size,
+        b"style" => Slot::style,
+        b"linewidth" => Slot::line_width,
+        _ => return None,
+    })
 }
 
 /// `s` in lower case, without allocating; names longer than the buffer
@@ -1240,9 +1308,9 @@ fn truncate_message(msg: &str) -> String {
 /// the format version and guesses the exporter.
 fn finish(m: &mut Model, opts: &ReadOptions) {
     let lang = opts.lang.as_str();
-    let pick = |t: &Texts| t.pick(lang).map(str::to_owned);
+    let pick = |t: &mut Texts| t.take_pick(lang);
     for d in &mut m.property_definitions {
-        d.name = pick(&d.names);
+        d.name = pick(&mut d.names);
     }
     let defs: std::collections::HashMap<&str, &str> = m
         .property_definitions
@@ -1254,15 +1322,15 @@ fn finish(m: &mut Model, opts: &ReadOptions) {
             p.key = defs
                 .get(p.property_definition_ref.as_str())
                 .map(|s| (*s).to_owned());
-            p.value = pick(&p.values);
+            p.value = pick(&mut p.values);
         }
     };
-    m.name = pick(&m.names);
-    m.documentation = pick(&m.documentations);
+    m.name = pick(&mut m.names);
+    m.documentation = pick(&mut m.documentations);
     fix_props(&mut m.properties);
     for e in &mut m.elements {
-        e.name = pick(&e.names);
-        e.documentation = pick(&e.documentations);
+        e.name = pick(&mut e.names);
+        e.documentation = pick(&mut e.documentations);
         fix_props(&mut e.properties);
         if e.source_type.as_deref() == Some("Junction")
             && e.properties.iter().any(|p| {
@@ -1278,23 +1346,23 @@ fn finish(m: &mut Model, opts: &ReadOptions) {
         }
     }
     for r in &mut m.relationships {
-        r.name = pick(&r.names);
-        r.documentation = pick(&r.documentations);
+        r.name = pick(&mut r.names);
+        r.documentation = pick(&mut r.documentations);
         fix_props(&mut r.properties);
     }
     for o in &mut m.organizations {
-        o.label = pick(&o.labels);
-        o.documentation = pick(&o.documentations);
+        o.label = pick(&mut o.labels);
+        o.documentation = pick(&mut o.documentations);
     }
     for v in &mut m.views {
-        v.name = pick(&v.names);
-        v.documentation = pick(&v.documentations);
+        v.name = pick(&mut v.names);
+        v.documentation = pick(&mut v.documentations);
         fix_props(&mut v.properties);
         for n in &mut v.nodes {
-            n.label = pick(&n.labels);
+            n.label = pick(&mut n.labels);
         }
         for c in &mut v.connections {
-            c.label = pick(&c.labels);
+            c.label = pick(&mut c.labels);
         }
     }
     m.exporter = guess_exporter(m).map(str::to_owned);

@@ -190,12 +190,20 @@ pub fn validate(m: &Model) -> Vec<Diagnostic> {
 
 /// Every identifier of the model, reporting duplicates.
 fn identifiers<'m>(m: &'m Model, out: &mut Vec<Diagnostic>) -> HashMap<&'m str, (Kind, Pos)> {
-    let mut ids: HashMap<&str, (Kind, Pos)> = HashMap::with_capacity_and_hasher(
-        m.elements.len() + m.relationships.len() * 2,
-        Default::default(),
-    );
-    let mut add = |id: &'m str, kind: Kind, pos: Pos| {
-        if let Some((k, first)) = ids.get(id) {
+    let count = 1
+        + m.elements.len()
+        + m.relationships.len()
+        + m.property_definitions.len()
+        + m.organizations.len()
+        + m.views
+            .iter()
+            .map(|v| 1 + v.nodes.len() + v.connections.len())
+            .sum::<usize>();
+    let mut ids: HashMap<&str, (Kind, Pos)> =
+        HashMap::with_capacity_and_hasher(count, Default::default());
+    let mut add = |id: &'m str, kind: Kind, pos: Pos| match ids.entry(id) {
+        std::collections::hash_map::Entry::Occupied(o) => {
+            let (k, first) = o.get();
             out.push(
                 Diagnostic::error(
                     Code::DuplicateId,
@@ -209,8 +217,9 @@ fn identifiers<'m>(m: &'m Model, out: &mut Vec<Diagnostic>) -> HashMap<&'m str, 
                 .at(pos.offset, 1)
                 .help("identifiers are unique across the whole file; give this item a new one"),
             );
-        } else {
-            ids.insert(id, (kind, pos));
+        }
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert((kind, pos));
         }
     };
     if !m.identifier.is_empty() {

@@ -1,0 +1,69 @@
+//! In-process phase timings of the reader (decode, read, validate) on one
+//! file, for profiling: `cargo bench --bench read -- [FILE [RUNS]]`.
+//! The end-to-end benchmark with targets is `scripts/bench-read.sh`.
+//!
+//! Under `cargo test` (no `--bench` argument) it runs once, as a smoke test,
+//! and ignores the test harness's arguments.
+
+use archgen::model::{read, validate, ReadOptions};
+use archgen::source::SourceFile;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let bench = args.iter().any(|a| a == "--bench");
+    let mut positional = args.iter().filter(|a| bench && !a.starts_with("--"));
+    let path = positional
+        .next()
+        .cloned()
+        .unwrap_or_else(|| "../shared/blueprints/real/pyarchimate_synthetic_large.xml".to_owned());
+    let runs: u32 = match positional.next() {
+        Some(r) => r.parse().unwrap_or_else(|_| {
+            eprintln!("RUNS must be a number, not `{r}`");
+            std::process::exit(2);
+        }),
+        None if bench => 30,
+        None => 1,
+    };
+    if !bench && !std::path::Path::new(&path).exists() {
+        println!("skipped: {path} not found (../shared is absent)");
+        return;
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cannot read {path}: {e}");
+            std::process::exit(2);
+        }
+    };
+    let opts = ReadOptions::default();
+    let mut t = [Duration::ZERO; 4];
+    for _ in 0..runs {
+        let copy = bytes.clone();
+        let t0 = Instant::now();
+        let src = SourceFile::decode(&path, copy).expect("decodes");
+        let t1 = Instant::now();
+        let (model, _) = read(&src, &opts);
+        let t2 = Instant::now();
+        let model = model.expect("reads");
+        let d = validate(&model);
+        let t3 = Instant::now();
+        drop((model, d));
+        let t4 = Instant::now();
+        for (slot, (a, b)) in t.iter_mut().zip([(t0, t1), (t1, t2), (t2, t3), (t3, t4)]) {
+            *slot += b - a;
+        }
+    }
+    let mb = bytes.len() as f64 / 1e6;
+    let total: Duration = t.iter().sum();
+    for (name, d) in ["decode", "read", "validate", "drop"].iter().zip(t) {
+        let ms = d.as_secs_f64() * 1e3 / f64::from(runs);
+        println!("{name:<10}{ms:>9.2} ms");
+    }
+    let ms = total.as_secs_f64() * 1e3 / f64::from(runs);
+    println!(
+        "{:<10}{ms:>9.2} ms  {:.1} MB/s ({mb:.2} MB, {runs} runs)",
+        "total",
+        mb / (ms / 1e3)
+    );
+}
