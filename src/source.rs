@@ -17,6 +17,8 @@ pub struct SourceFile {
     /// The encoding the text was decoded from (`UTF-8`, `windows-1252`, …).
     pub encoding: &'static str,
     line_starts: Vec<usize>,
+    /// The text is all ASCII: a column is a byte distance, nothing to count.
+    ascii: bool,
     /// The last position resolved: (line index, byte offset, column), so that
     /// positions met in file order cost one pass over a line, not one each
     /// (some exporters write a whole model on one line).
@@ -35,11 +37,13 @@ impl SourceFile {
     pub fn from_text(path: impl Into<String>, text: String, encoding: &'static str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let ascii = text.is_ascii();
         SourceFile {
             path: path.into(),
             text,
             encoding,
             line_starts,
+            ascii,
             last: std::cell::Cell::new((0, 0, 1)),
         }
     }
@@ -48,6 +52,12 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let offset = self.floor_char_boundary(offset.min(self.text.len()));
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        if self.ascii {
+            return (
+                to_u32(line + 1),
+                to_u32(offset - self.line_starts[line] + 1),
+            );
+        }
         let (last_line, last_offset, last_col) = self.last.get();
         let col = if last_line == line && last_offset <= offset {
             last_col + self.text[last_offset..offset].chars().count()
@@ -202,6 +212,17 @@ fn locate(bytes: &[u8], at: usize, len: usize, d: Diagnostic) -> Box<Diagnostic>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_columns_are_byte_distances() {
+        let f = SourceFile::from_text("t", "ab\n\tcd\r\nx".into(), "UTF-8");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(2), (1, 3));
+        assert_eq!(f.line_col(5), (2, 3));
+        assert_eq!(f.line_col(1), (1, 2));
+        assert_eq!(f.line_col(8), (3, 1));
+        assert_eq!(f.line_col(99), (3, 2));
+    }
 
     #[test]
     fn line_col_counts_characters() {

@@ -11,34 +11,46 @@ pub struct LangString {
     pub text: String,
 }
 
-/// All variants of one text, in file order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct Texts(pub Vec<LangString>);
+/// All variants of one text, in file order. Most items have none left once
+/// the reader has chosen their text, so the list costs one pointer until it
+/// holds something.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+// A Vec is three words; boxed, an empty list is one (`None`).
+#[allow(clippy::box_collection)]
+pub struct Texts(Option<Box<Vec<LangString>>>);
+
+impl Serialize for Texts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(s)
+    }
+}
 
 impl Texts {
     pub fn push(&mut self, lang: Option<String>, text: String) {
-        // Most texts come in one language: no room for more until needed.
-        if self.0.capacity() == 0 {
-            self.0.reserve_exact(1);
-        }
-        self.0.push(LangString { lang, text });
+        self.0
+            .get_or_insert_with(|| Box::new(Vec::with_capacity(1)))
+            .push(LangString { lang, text });
+    }
+
+    /// The variants, in file order.
+    pub fn as_slice(&self) -> &[LangString] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// True when there is at most one variant (the chosen text says it all).
     pub fn is_single(&self) -> bool {
-        self.0.len() <= 1
+        self.as_slice().len() <= 1
     }
 
     /// Like [`Texts::pick`], but owned. A lone variant is moved out rather
     /// than copied, leaving the list empty: the chosen text then says it all.
     pub fn take_pick(&mut self, lang: &str) -> Option<String> {
-        if self.0.len() == 1 {
-            return self.0.pop().map(|s| s.text);
+        if self.as_slice().len() == 1 {
+            return self.0.take().and_then(|mut v| v.pop()).map(|s| s.text);
         }
         self.pick(lang).map(str::to_owned)
     }
@@ -46,7 +58,7 @@ impl Texts {
     /// The variant to show: the one tagged `lang` (tags compared without regard
     /// to case), else the untagged one, else the first.
     pub fn pick(&self, lang: &str) -> Option<&str> {
-        let v = &self.0;
+        let v = self.as_slice();
         v.iter()
             .find(|s| {
                 s.lang
@@ -92,5 +104,20 @@ mod tests {
         let t = texts(&[(Some("fr"), "Client"), (Some("de"), "Kunde")]);
         assert_eq!(t.pick("en"), Some("Client"));
         assert_eq!(Texts::default().pick("en"), None);
+    }
+
+    #[test]
+    fn a_lone_variant_is_taken_and_several_are_kept() {
+        let mut t = texts(&[(Some("fr"), "Client")]);
+        assert_eq!(t.take_pick("en").as_deref(), Some("Client"));
+        assert!(t.is_empty());
+        let mut t = texts(&[(Some("fr"), "Client"), (Some("en"), "Customer")]);
+        assert_eq!(t.take_pick("en").as_deref(), Some("Customer"));
+        assert_eq!(t.as_slice().len(), 2);
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"[{"lang":"fr","text":"Client"},{"lang":"en","text":"Customer"}]"#
+        );
+        assert_eq!(serde_json::to_string(&Texts::default()).unwrap(), "[]");
     }
 }

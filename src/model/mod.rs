@@ -8,6 +8,7 @@
 //! Trees (folders, view nodes) are stored flat, each item naming its parent by
 //! index: nothing that walks them recurses, however deep a file nests them.
 
+mod attr_scan;
 mod lang;
 mod reader;
 pub mod types;

@@ -11,6 +11,7 @@
 //! `identifierref`, …): what a file uses decides the version it reports only
 //! when its namespace does not.
 
+use super::attr_scan::AttrScanner;
 use super::{
     AccessType, Color, Connection, ConnectionKind, Element, ElementType, Font, FormatVersion,
     Model, Node, NodeKind, OrgItem, Point, Pos, Property, PropertyDefinition, Relationship,
@@ -19,6 +20,7 @@ use super::{
 use crate::diagnostic::{shown, Code, Diagnostic};
 use crate::source::SourceFile;
 use quick_xml::errors::{Error as XmlError, SyntaxError};
+use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
@@ -500,32 +502,35 @@ impl<'a> State<'a> {
         out: &mut Attrs<'a>,
     ) -> Result<(), Fatal> {
         out.clear();
-        // Duplicate names are checked here, without the allocation quick-xml's
-        // own check makes for every tag.
-        let mut seen: [&[u8]; 24] = [&[]; 24];
+        let text = self.text;
+        let content: &[u8] = e.as_ref();
+        // The content is a slice of the text (the reader reads from a &str),
+        // so ranges in it are offsets in the text from `name_off` on.
+        debug_assert_eq!(self.off(content, usize::MAX), name_off);
+        // Keys seen so far, to refuse duplicates; most tags have a handful.
+        let mut seen: [&[u8]; 16] = [&[]; 16];
         let mut n_seen = 0;
         let mut more_seen: Vec<&[u8]> = Vec::new();
-        for attr in e.attributes().with_checks(false) {
+        for attr in AttrScanner::new(content, e.name().as_ref().len()) {
             let attr = match attr {
                 Ok(a) => a,
                 Err(err) => {
                     let at = match &err {
-                        quick_xml::events::attributes::AttrError::ExpectedEq(p)
-                        | quick_xml::events::attributes::AttrError::ExpectedValue(p)
-                        | quick_xml::events::attributes::AttrError::UnquotedValue(p)
-                        | quick_xml::events::attributes::AttrError::ExpectedQuote(p, _)
-                        | quick_xml::events::attributes::AttrError::Duplicated(p, _) => {
-                            name_off + p
-                        }
+                        AttrError::ExpectedEq(p)
+                        | AttrError::ExpectedValue(p)
+                        | AttrError::UnquotedValue(p)
+                        | AttrError::ExpectedQuote(p, _)
+                        | AttrError::Duplicated(p, _) => name_off + p,
                     };
                     return Err(self.xml_error(&XmlError::InvalidAttr(err), at));
                 }
             };
-            let key = attr.key.into_inner();
-            let raw: &[u8] = &attr.value;
-            let voff = self.off(raw, name_off);
-            if seen[..n_seen].contains(&key) || more_seen.contains(&key) {
-                let at = self.off(key, name_off);
+            let key_at = name_off + attr.key.start;
+            let key: &'a [u8] = &text.as_bytes()[key_at..name_off + attr.key.end];
+            let voff = name_off + attr.value.start;
+            let value: &'a str = &text[voff..name_off + attr.value.end];
+            let twice = |k: &&[u8]| k.len() == key.len() && k.first() == key.first() && *k == key;
+            if seen[..n_seen].iter().any(twice) || more_seen.iter().any(twice) {
                 return Err(Box::new(
                     Diagnostic::error(
                         Code::NotXml,
@@ -534,7 +539,7 @@ impl<'a> State<'a> {
                             shown(&String::from_utf8_lossy(key))
                         ),
                     )
-                    .at(at, key.len())
+                    .at(key_at, key.len())
                     .help("an XML element holds each attribute once; remove one of them"),
                 ));
             }
@@ -551,15 +556,13 @@ impl<'a> State<'a> {
             let slot = match prefix {
                 None if local == b"xmlns" => Slot::default_ns,
                 Some(b"xmlns") => {
-                    // A prefix declared here; borrowed from the input, so it
-                    // lives as long as the text.
-                    let full = &self.text.as_bytes()[self.off(key, 0)..][..key.len()];
-                    self.prefixes.push((&full[6..], depth));
+                    // A prefix declared here, borrowed from the text.
+                    self.prefixes.push((&key[6..], depth));
                     continue;
                 }
                 Some(p) => {
                     if p != b"xml" {
-                        self.check_prefix(p, self.off(key, name_off));
+                        self.check_prefix(p, key_at);
                     }
                     if local == b"lang" && p == b"xml" {
                         Slot::lang
@@ -576,13 +579,12 @@ impl<'a> State<'a> {
                     None => continue,
                 },
             };
-            if memchr::memchr(b'&', raw).is_none() {
-                out.set_borrowed(slot, voff, raw.len());
+            if memchr::memchr(b'&', value.as_bytes()).is_none() {
+                out.set_borrowed(slot, voff, value.len());
             } else {
-                let value = attr
-                    .unescape_value()
-                    .map_err(|e| self.xml_error(&e, voff))?;
-                out.set_owned(slot, voff, value.into_owned());
+                let unescaped = quick_xml::escape::unescape(value)
+                    .map_err(|e| self.xml_error(&XmlError::Escape(e), voff))?;
+                out.set_owned(slot, voff, unescaped.into_owned());
             }
         }
         Ok(())

@@ -188,8 +188,10 @@ pub fn validate(m: &Model) -> Vec<Diagnostic> {
     out
 }
 
-/// Every identifier of the model, reporting duplicates.
-fn identifiers<'m>(m: &'m Model, out: &mut Vec<Diagnostic>) -> HashMap<&'m str, (Kind, Pos)> {
+/// Every identifier of the model, reporting duplicates. Each maps to its kind
+/// and the line it is defined on: a small value, as the map holds every
+/// identifier of the file.
+fn identifiers<'m>(m: &'m Model, out: &mut Vec<Diagnostic>) -> HashMap<&'m str, (Kind, u32)> {
     let count = 1
         + m.elements.len()
         + m.relationships.len()
@@ -199,11 +201,11 @@ fn identifiers<'m>(m: &'m Model, out: &mut Vec<Diagnostic>) -> HashMap<&'m str, 
             .iter()
             .map(|v| 1 + v.nodes.len() + v.connections.len())
             .sum::<usize>();
-    let mut ids: HashMap<&str, (Kind, Pos)> =
+    let mut ids: HashMap<&str, (Kind, u32)> =
         HashMap::with_capacity_and_hasher(count, Default::default());
     let mut add = |id: &'m str, kind: Kind, pos: Pos| match ids.entry(id) {
         std::collections::hash_map::Entry::Occupied(o) => {
-            let (k, first) = o.get();
+            let (k, first_line) = o.get();
             out.push(
                 Diagnostic::error(
                     Code::DuplicateId,
@@ -211,7 +213,7 @@ fn identifiers<'m>(m: &'m Model, out: &mut Vec<Diagnostic>) -> HashMap<&'m str, 
                         "identifier {} is used twice: {} at line {} already has it",
                         shown(id),
                         k.noun(),
-                        first.line
+                        first_line
                     ),
                 )
                 .at(pos.offset, 1)
@@ -219,7 +221,7 @@ fn identifiers<'m>(m: &'m Model, out: &mut Vec<Diagnostic>) -> HashMap<&'m str, 
             );
         }
         std::collections::hash_map::Entry::Vacant(v) => {
-            v.insert((kind, pos));
+            v.insert((kind, pos.line));
         }
     };
     if !m.identifier.is_empty() {
