@@ -17,7 +17,6 @@ BIN=target/release/archgen
 
 die() { echo "error: $*" >&2; exit 1; }
 [ -f "$INPUT_A" ] || die "input A \`$INPUT_A\` not found (looked relative to the repo root $(pwd))"
-[ -x /usr/bin/time ] || die "/usr/bin/time is needed for peak memory (apt-get install time)"
 
 echo "== cargo build --release"
 cargo build --release --quiet
@@ -43,21 +42,27 @@ python3 - "$BIN" "$tmp" "$INPUT_A" "$RUNS_A" "$INPUT_B" "$RUNS_B" "$FACTOR" <<'E
 import os, statistics, subprocess, sys, time
 
 binary, tmp, path_a, runs_a, path_b, runs_b, factor = sys.argv[1:]
-rss_file = os.path.join(tmp, "rss")
 MB = 1e6
 
 
 def run(path):
-    """One `archgen validate`: (wall seconds, peak RSS in bytes)."""
-    cmd = ["/usr/bin/time", "-f", "%M", "-o", rss_file, binary, "validate", path]
+    """One `archgen validate`: (wall seconds, peak RSS in bytes).
+
+    The process is spawned directly and reaped with wait4, which also gives
+    its peak RSS: no shell or /usr/bin/time in between to add to the time.
+    """
+    err = os.path.join(tmp, "stderr")
+    actions = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+               (os.POSIX_SPAWN_OPEN, 2, err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
     start = time.perf_counter()
-    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    pid = os.posix_spawn(binary, [binary, "validate", path], os.environ, file_actions=actions)
+    _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
-    if p.returncode != 0:  # the warm-up doubles as the check that validate exits 0
-        sys.exit(f"error: archgen validate {path} exited {p.returncode}\n"
-                 + p.stderr.decode(errors="replace")[-2000:])
-    with open(rss_file) as f:
-        return wall, int(f.read().split()[-1]) * 1024
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:  # the warm-up doubles as the check that validate exits 0
+        with open(err, errors="replace") as f:
+            sys.exit(f"error: archgen validate {path} exited {code}\n" + f.read()[-2000:])
+    return wall, usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
 
 
 def measure(path, runs):

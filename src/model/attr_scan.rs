@@ -21,6 +21,20 @@ fn is_space(b: u8) -> bool {
 pub(super) struct RawAttr {
     pub key: Range<usize>,
     pub value: Range<usize>,
+    /// The value holds a `&`: it needs unescaping.
+    pub has_reference: bool,
+}
+
+/// The length of the value that starts `rest` and ends at `quote`, and
+/// whether it holds a `&`; `None` when the quote never comes.
+fn value_len(rest: &[u8], quote: u8) -> Option<(usize, bool)> {
+    // One search for both: a reference is rare, the quote always comes.
+    let n = memchr::memchr2(quote, b'&', rest)?;
+    if rest[n] == quote {
+        return Some((n, false));
+    }
+    let n = n + 1 + memchr::memchr(quote, &rest[n + 1..])?;
+    Some((n, true))
 }
 
 /// Iterates over the attributes of `content` (a start tag without `<`, `>`
@@ -80,12 +94,13 @@ impl Iterator for AttrScanner<'_> {
             None => return self.fail(AttrError::ExpectedValue(buf.len())),
         };
         let value_start = self.pos + 1;
-        match memchr::memchr(quote, &buf[value_start..]) {
-            Some(n) => {
+        match value_len(&buf[value_start..], quote) {
+            Some((n, has_reference)) => {
                 self.pos = value_start + n + 1;
                 Some(Ok(RawAttr {
                     key,
                     value: value_start..value_start + n,
+                    has_reference,
                 }))
             }
             None => self.fail(AttrError::ExpectedQuote(buf.len(), quote)),
@@ -148,9 +163,31 @@ mod tests {
             "e =\"2\"",
             "e a=\"&amp;\"",
             "e a=\"é\" ü='ß'",
+            "e a=\"0123456789012345678901234567890123456789012345678901234567890123\"",
+            "e a=\"01234567890123456789012345678901234567890123456789012345678901234567\" b='x'",
+            "e a=\"0123456789012345678901234567890123456789012345678901234567890123456789",
         ];
         for c in cases {
             assert_eq!(ours(c, 1), quick_xml(c, 1), "content {c:?}");
+        }
+    }
+
+    #[test]
+    fn references_are_noticed_in_short_and_long_values() {
+        let long = "x".repeat(100);
+        for (content, want) in [
+            ("e a=\"1\"".to_owned(), false),
+            ("e a=\"&amp;\"".to_owned(), true),
+            (format!("e a=\"{long}\""), false),
+            (format!("e a=\"&lt;{long}\""), true),
+            (format!("e a=\"{long}&gt;\""), true),
+            (format!("e a=\"{long}\" b=\"&amp;\""), false),
+        ] {
+            let first = AttrScanner::new(content.as_bytes(), 1)
+                .next()
+                .unwrap()
+                .unwrap();
+            assert_eq!(first.has_reference, want, "{content}");
         }
     }
 

@@ -549,7 +549,8 @@ impl<'a> State<'a> {
             } else {
                 more_seen.push(key);
             }
-            let (prefix, local) = match memchr::memchr(b':', key) {
+            // Keys are short: a plain loop finds the colon sooner than memchr.
+            let (prefix, local) = match key.iter().position(|&b| b == b':') {
                 Some(i) => (Some(&key[..i]), &key[i + 1..]),
                 None => (None, key),
             };
@@ -579,7 +580,7 @@ impl<'a> State<'a> {
                     None => continue,
                 },
             };
-            if memchr::memchr(b'&', value.as_bytes()).is_none() {
+            if !attr.has_reference {
                 out.set_borrowed(slot, voff, value.len());
             } else {
                 let unescaped = quick_xml::escape::unescape(value)
@@ -1195,6 +1196,9 @@ impl<'a> State<'a> {
     /// are rounded (some tools write them).
     fn int(&mut self, v: Option<(&str, usize)>) -> Option<i64> {
         let (s, at) = v?;
+        if let Some(n) = small_uint(s) {
+            return Some(n);
+        }
         let t = s.trim();
         if let Ok(n) = t.parse::<i64>() {
             return Some(n);
@@ -1214,6 +1218,16 @@ impl<'a> State<'a> {
         );
         None
     }
+}
+
+/// The common case of a coordinate or colour: one to nine ASCII digits,
+/// nothing else. Anything else goes the general way.
+fn small_uint(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
 }
 
 fn text_owner(ctx: Ctx) -> Option<TextOwner> {
