@@ -48,11 +48,21 @@ fn main() {
         let model = model.expect("reads");
         let d = validate(&model);
         let t3 = Instant::now();
+        assert!(!model.elements.is_empty(), "{path}: no elements read");
+        assert!(
+            d.iter().all(|d| !d.is_error()),
+            "{path}: validation errors: {:?}",
+            d.first()
+        );
         drop((model, d));
         let t4 = Instant::now();
         for (slot, (a, b)) in t.iter_mut().zip([(t0, t1), (t1, t2), (t2, t3), (t3, t4)]) {
             *slot += b - a;
         }
+    }
+    if !bench {
+        println!("smoke run: {path} read and validated; `cargo bench --bench read` measures");
+        return;
     }
     let mb = bytes.len() as f64 / 1e6;
     let total: Duration = t.iter().sum();
