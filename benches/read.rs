@@ -4,6 +4,9 @@
 //!
 //! Under `cargo test` (no `--bench` argument) it runs once, as a smoke test,
 //! and ignores the test harness's arguments.
+//!
+//! `ARCHGEN_PARALLEL_FROM=BYTES` sets `ReadOptions::parallel_from` (a huge
+//! number reads everything on one thread), to compare the two ways.
 
 use archgen::model::{read, validate, ReadOptions};
 use archgen::source::SourceFile;
@@ -36,7 +39,13 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let opts = ReadOptions::default();
+    let opts = ReadOptions {
+        parallel_from: std::env::var("ARCHGEN_PARALLEL_FROM")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1 << 20),
+        ..ReadOptions::default()
+    };
     let mut t = [Duration::ZERO; 4];
     for _ in 0..runs {
         let copy = bytes.clone();

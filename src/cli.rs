@@ -261,6 +261,7 @@ where
 pub(crate) fn load(c: &Common, err: &mut dyn Write) -> std::io::Result<Result<Loaded, i32>> {
     let opts = ReadOptions {
         lang: c.lang.clone(),
+        ..ReadOptions::default()
     };
     match load_file(&c.blueprint, &opts) {
         Ok(l) => Ok(Ok(l)),

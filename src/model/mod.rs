@@ -15,7 +15,7 @@ pub mod types;
 mod validate;
 
 pub use lang::{LangString, Texts};
-pub use reader::{read, ReadOptions};
+pub use reader::{read, views_read_in_parallel, ReadOptions};
 pub use types::{ElementType, RelationshipType};
 pub use validate::validate;
 

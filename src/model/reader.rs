@@ -34,11 +34,19 @@ const NS_ARCHI_NATIVE: &str = "http://www.archimatetool.com/archimate";
 pub struct ReadOptions {
     /// The language to pick among `xml:lang` variants (default `en`).
     pub lang: String,
+    /// Files at least this many bytes long have their `<views>` read on a
+    /// second thread while the first reads the rest (default 1 MiB;
+    /// `usize::MAX` reads everything on one thread). The model and the
+    /// diagnostics are the same either way.
+    pub parallel_from: usize,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { lang: "en".into() }
+        ReadOptions {
+            lang: "en".into(),
+            parallel_from: 1 << 20,
+        }
     }
 }
 
@@ -47,7 +55,7 @@ impl Default for ReadOptions {
 /// with error diagnostics that make it unusable for generation.
 pub fn read(src: &SourceFile, opts: &ReadOptions) -> (Option<Model>, Vec<Diagnostic>) {
     let mut st = State::new(&src.text);
-    let outcome = st.run();
+    let outcome = st.run(opts.parallel_from);
     st.settle_version();
     let State {
         mut model,
@@ -65,6 +73,14 @@ pub fn read(src: &SourceFile, opts: &ReadOptions) -> (Option<Model>, Vec<Diagnos
             (None, diags)
         }
     }
+}
+
+/// Reads `src` and tells whether its views were read on the second thread
+/// and taken in; for tests of that path, which must change nothing else.
+#[doc(hidden)]
+pub fn views_read_in_parallel(src: &SourceFile, opts: &ReadOptions) -> bool {
+    let mut st = State::new(&src.text);
+    st.run(opts.parallel_from).is_ok() && st.adopted_views
 }
 
 type Fatal = Box<Diagnostic>;
@@ -269,6 +285,8 @@ struct State<'a> {
     schema_location_31: bool,
     /// The root is in the 3.x namespace.
     ns3: bool,
+    /// The views were read on a second thread and taken in.
+    adopted_views: bool,
 }
 
 impl<'a> State<'a> {
@@ -290,6 +308,7 @@ impl<'a> State<'a> {
             saw_v31: false,
             schema_location_31: false,
             ns3: false,
+            adopted_views: false,
         }
     }
 
@@ -303,62 +322,25 @@ impl<'a> State<'a> {
         }
     }
 
-    fn run(&mut self) -> Result<(), Fatal> {
-        let mut reader = Reader::from_str(self.text);
-        let cfg = reader.config_mut();
-        cfg.check_end_names = true;
-        cfg.trim_text(false);
-        cfg.expand_empty_elements = false;
-        let mut attrs = Attrs::new(self.text);
-        loop {
-            let before = to_usize(reader.buffer_position());
-            let event = match reader.read_event() {
-                Ok(ev) => ev,
-                Err(e) => return Err(self.xml_error(&e, to_usize(reader.error_position()))),
-            };
-            match event {
-                Event::Start(e) => self.start(&e, before, false, &mut attrs)?,
-                Event::Empty(e) => self.start(&e, before, true, &mut attrs)?,
-                Event::End(_) => self.end(),
-                Event::Text(t) => {
-                    let at = self.off(&t, before);
-                    if self.text_slot.is_some() {
-                        let s = t.unescape().map_err(|e| self.xml_error(&e, at))?;
-                        self.text_buf.push_str(&s);
-                    } else if !t.iter().all(u8::is_ascii_whitespace) {
-                        if !self.root_seen || self.root_closed {
-                            return Err(Box::new(
-                                Diagnostic::error(Code::NotXml, "text outside the root element")
-                                    .at(at + t.iter().take_while(|b| b.is_ascii_whitespace()).count(), 1)
-                                    .help("an XML document holds exactly one root element and nothing but markup around it"),
-                            ));
-                        }
-                        // Text where the schema allows none: check its
-                        // entities (well-formedness), otherwise ignore it.
-                        t.unescape().map_err(|e| self.xml_error(&e, at))?;
-                    }
-                }
-                Event::CData(t) => {
-                    if self.text_slot.is_some() {
-                        self.text_buf.push_str(&String::from_utf8_lossy(&t));
-                    }
-                }
-                Event::DocType(d) => {
-                    let at = self.off(&d, before);
-                    if memchr::memmem::find(&d, b"<!ENTITY").is_some() {
-                        return Err(Box::new(
-                            Diagnostic::error(
-                                Code::Doctype,
-                                "the DOCTYPE declares entities; archgen never expands or fetches them",
-                            )
-                            .at(at.saturating_sub(10), 9)
-                            .help("remove the DOCTYPE: exchange-format files need none"),
-                        ));
-                    }
-                }
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-                Event::Eof => break,
-            }
+    /// Reads the whole file. A large file's `<views>`, usually more than
+    /// half of it, is read speculatively on a second thread from the first
+    /// `<views` in the text; the first thread adopts that result when it
+    /// meets the very same tag as the root's child, and otherwise reads the
+    /// views itself (the text matched inside a comment, the second thread
+    /// found an error, …).
+    fn run(&mut self, parallel_from: usize) -> Result<(), Fatal> {
+        let text = self.text;
+        let views = if text.len() >= parallel_from {
+            views_candidate(text)
+        } else {
+            None
+        };
+        match views {
+            None => self.events(None)?,
+            Some(at) => std::thread::scope(|scope| {
+                let part = scope.spawn(move || read_views(text, at));
+                self.events(Some((at, part)))
+            })?,
         }
         if !self.root_seen {
             return Err(Box::new(
@@ -379,6 +361,112 @@ impl<'a> State<'a> {
                 .at(self.text.trim_end().len(), 0)
                 .help("export the model again; the copy you have is cut short"),
             ));
+        }
+        if self.adopted_views {
+            dedupe_prefix_warnings(&mut self.diags);
+        }
+        Ok(())
+    }
+
+    /// The event loop, to the end of the file. `split` is the offset of the
+    /// `<views` tag being read on the second thread, and that thread.
+    fn events(
+        &mut self,
+        mut split: Option<(usize, std::thread::ScopedJoinHandle<'_, Option<ViewsPart>>)>,
+    ) -> Result<(), Fatal> {
+        let mut reader = new_reader(self.text);
+        let mut attrs = Attrs::new(self.text);
+        loop {
+            let before = to_usize(reader.buffer_position());
+            let event = match reader.read_event() {
+                Ok(ev) => ev,
+                Err(e) => return Err(self.xml_error(&e, to_usize(reader.error_position()))),
+            };
+            if let (Event::Start(e) | Event::Empty(e), Some((at, _))) = (&event, &split) {
+                let tag_at = self.off(e.as_ref(), before + 1).saturating_sub(1);
+                if tag_at == *at
+                    && matches!(self.stack.as_slice(), [Ctx::Model])
+                    && e.name().as_ref() == b"views"
+                {
+                    let (_, handle) = split.take().expect("checked above");
+                    // Move past the views while the other thread reads them;
+                    // keep the reader as it was, to read them here after all
+                    // if that thread (or the skim) meets anything amiss.
+                    let saved = reader.clone();
+                    let skimmed = !matches!(event, Event::Start(_)) || skim(&mut reader).is_ok();
+                    match handle.join().ok().flatten() {
+                        Some(part) if skimmed => {
+                            self.adopt(part);
+                            continue;
+                        }
+                        _ => reader = saved,
+                    }
+                }
+            }
+            if let Event::Eof = event {
+                return Ok(());
+            }
+            self.event(event, before, &mut attrs)?;
+        }
+    }
+
+    /// Takes in the views read on the second thread.
+    fn adopt(&mut self, part: ViewsPart) {
+        self.model.views.extend(part.views);
+        self.diags.extend(part.diags);
+        self.saw_v21 |= part.saw_v21;
+        self.saw_v31 |= part.saw_v31;
+        self.adopted_views = true;
+    }
+
+    /// Handles one event; `before` is the offset the reader was at.
+    fn event(
+        &mut self,
+        event: Event<'a>,
+        before: usize,
+        attrs: &mut Attrs<'a>,
+    ) -> Result<(), Fatal> {
+        match event {
+            Event::Start(e) => self.start(&e, before, false, attrs)?,
+            Event::Empty(e) => self.start(&e, before, true, attrs)?,
+            Event::End(_) => self.end(),
+            Event::Text(t) => {
+                let at = self.off(&t, before);
+                if self.text_slot.is_some() {
+                    let s = t.unescape().map_err(|e| self.xml_error(&e, at))?;
+                    self.text_buf.push_str(&s);
+                } else if !t.iter().all(u8::is_ascii_whitespace) {
+                    if !self.root_seen || self.root_closed {
+                        return Err(Box::new(
+                            Diagnostic::error(Code::NotXml, "text outside the root element")
+                                .at(at + t.iter().take_while(|b| b.is_ascii_whitespace()).count(), 1)
+                                .help("an XML document holds exactly one root element and nothing but markup around it"),
+                        ));
+                    }
+                    // Text where the schema allows none: check its
+                    // entities (well-formedness), otherwise ignore it.
+                    t.unescape().map_err(|e| self.xml_error(&e, at))?;
+                }
+            }
+            Event::CData(t) => {
+                if self.text_slot.is_some() {
+                    self.text_buf.push_str(&String::from_utf8_lossy(&t));
+                }
+            }
+            Event::DocType(d) => {
+                let at = self.off(&d, before);
+                if memchr::memmem::find(&d, b"<!ENTITY").is_some() {
+                    return Err(Box::new(
+                        Diagnostic::error(
+                            Code::Doctype,
+                            "the DOCTYPE declares entities; archgen never expands or fetches them",
+                        )
+                        .at(at.saturating_sub(10), 9)
+                        .help("remove the DOCTYPE: exchange-format files need none"),
+                    ));
+                }
+            }
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::Eof => {}
         }
         Ok(())
     }
@@ -1318,6 +1406,106 @@ fn truncate_message(msg: &str) -> String {
     let mut s: String = msg.chars().take(160).collect();
     s.push('…');
     s
+}
+
+/// Moves past the element just opened, to its end tag; its content is read
+/// elsewhere. `Err` when the markup is not well-formed or the text ends
+/// first.
+fn skim(reader: &mut Reader<&[u8]>) -> Result<(), ()> {
+    let mut depth = 1usize;
+    while depth > 0 {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => depth += 1,
+            Ok(Event::End(_)) => depth -= 1,
+            Ok(Event::Eof) | Err(_) => return Err(()),
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn new_reader(text: &str) -> Reader<&[u8]> {
+    let mut reader = Reader::from_str(text);
+    let cfg = reader.config_mut();
+    cfg.check_end_names = true;
+    cfg.trim_text(false);
+    cfg.expand_empty_elements = false;
+    reader
+}
+
+/// What the second thread read: the views, and what it noticed on the way.
+struct ViewsPart {
+    views: Vec<View>,
+    diags: Vec<Diagnostic>,
+    saw_v21: bool,
+    saw_v31: bool,
+}
+
+/// Where the views probably start: the first `<views` tag in the text.
+fn views_candidate(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let at = memchr::memmem::find(bytes, b"<views")?;
+    matches!(
+        bytes.get(at + 6),
+        Some(b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
+    )
+    .then_some(at)
+}
+
+/// Reads the `<views>` element that starts at `at`, as the root's child:
+/// with the namespace prefixes the root declares in scope, until its end
+/// tag. `None` on any fatal error, or when the text ends first: the first
+/// thread then reads that part itself and reports what is wrong.
+fn read_views(text: &str, at: usize) -> Option<ViewsPart> {
+    let mut st = State::new(text);
+    let mut attrs = Attrs::new(text);
+    let mut reader = new_reader(text);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                let name_off = st.off(e.as_ref(), 0);
+                st.attrs(&e, name_off, 1, &mut attrs).ok()?;
+                break;
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+    // The root's own attributes are the first thread's to report on.
+    st.diags.clear();
+    st.reported_prefixes.clear();
+    st.root_seen = true;
+    st.stack.push(Ctx::Model);
+    let mut reader = new_reader(text.get(at..)?);
+    loop {
+        let before = at + to_usize(reader.buffer_position());
+        let event = reader.read_event().ok()?;
+        if let Event::Eof = event {
+            return None;
+        }
+        st.event(event, before, &mut attrs).ok()?;
+        if st.stack.len() == 1 {
+            break;
+        }
+    }
+    Some(ViewsPart {
+        views: st.model.views,
+        diags: st.diags,
+        saw_v21: st.saw_v21,
+        saw_v31: st.saw_v31,
+    })
+}
+
+/// Each undeclared prefix is reported once, where it is first used: when two
+/// threads each reported one, the later report goes.
+fn dedupe_prefix_warnings(diags: &mut Vec<Diagnostic>) {
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let at = |d: &Diagnostic| d.span.map_or(usize::MAX, |(o, _)| o);
+    for d in diags.iter().filter(|d| d.code == Code::UndeclaredPrefix) {
+        let e = first.entry(d.message.clone()).or_insert(at(d));
+        *e = (*e).min(at(d));
+    }
+    diags.retain(|d| d.code != Code::UndeclaredPrefix || first.get(&d.message) == Some(&at(d)));
 }
 
 /// Picks the texts in the chosen language, resolves property keys, settles
