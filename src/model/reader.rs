@@ -1,5 +1,7 @@
 //! The exchange-format reader: one pass of a pull parser over the decoded
-//! text, no DOM, an explicit stack instead of recursion.
+//! text, no DOM, an explicit stack instead of recursion. In a large file the
+//! `<views>` element is read on a second thread at the same time (see
+//! `State::run`); the result is the same as reading it all on one.
 //!
 //! In: a [`SourceFile`]. Out: the [`Model`] as the file states it (2.1
 //! spellings mapped onto 3.x, the original kept in `sourceType`) and the
