@@ -340,8 +340,13 @@ impl<'a> State<'a> {
         match views {
             None => self.events(None)?,
             Some(at) => std::thread::scope(|scope| {
-                let part = scope.spawn(move || read_views(text, at));
-                self.events(Some((at, part)))
+                // A thread that cannot be had (resource limits) only means
+                // reading on one thread.
+                let part = std::thread::Builder::new()
+                    .name("archgen-views".into())
+                    .spawn_scoped(scope, move || read_views(text, at))
+                    .ok();
+                self.events(part.map(|p| (at, p)))
             })?,
         }
         if !self.root_seen {
