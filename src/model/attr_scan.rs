@@ -9,12 +9,9 @@
 //! it reads.
 
 use quick_xml::events::attributes::AttrError;
+// XML whitespace as quick-xml defines it: the same bytes end keys here.
+use quick_xml::utils::is_whitespace as is_space;
 use std::ops::Range;
-
-/// XML whitespace: space, tab, carriage return, line feed.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
 
 /// A key and its value (without the quotes), as ranges of the tag content.
 #[derive(Clone, Debug, PartialEq, Eq)]

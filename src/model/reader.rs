@@ -158,6 +158,10 @@ macro_rules! attr_slots {
         #[repr(u8)]
         enum Slot { $($slot),* }
 
+        /// How many slots there are (at most 64: presence is a bit mask).
+        const SLOTS: usize = [$(Slot::$slot),*].len();
+        const _: () = assert!(SLOTS <= 64);
+
         impl Attrs<'_> {
             $(
                 #[allow(dead_code)]
@@ -214,7 +218,7 @@ struct Attrs<'a> {
     /// Slots whose value is in `owned` (at index `spans[slot].1`).
     unescaped: u64,
     /// (offset of the value in the input, length or index into `owned`).
-    spans: [(usize, usize); 64],
+    spans: [(usize, usize); SLOTS],
     owned: Vec<String>,
 }
 
@@ -224,7 +228,7 @@ impl<'a> Attrs<'a> {
             text,
             present: 0,
             unescaped: 0,
-            spans: [(0, 0); 64],
+            spans: [(0, 0); SLOTS],
             owned: Vec::new(),
         }
     }
@@ -1452,11 +1456,8 @@ struct ViewsPart {
 fn views_candidate(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let at = memchr::memmem::find(bytes, b"<views")?;
-    matches!(
-        bytes.get(at + 6),
-        Some(b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
-    )
-    .then_some(at)
+    let next = *bytes.get(at + 6)?;
+    (next == b'>' || next == b'/' || quick_xml::utils::is_whitespace(next)).then_some(at)
 }
 
 /// Reads the `<views>` element that starts at `at`, as the root's child:
