@@ -1,7 +1,8 @@
 //! The attributes of one start tag, scanned straight from its bytes.
 //!
-//! quick-xml tokenises the document; this scanner splits the content of a
-//! start tag (`name key="value" …`) into keys and values. It follows the XML
+//! The tokenizer ([`super::xml`]) splits plainly well-formed start tags
+//! itself; this scanner splits the content of any other start tag
+//! (`name key="value" …`) into keys and values. It follows the XML
 //! rules quick-xml applies in its strict mode (every attribute has `=` and a
 //! quoted value) and reports the same errors at the same offsets, but it
 //! keeps no state between tags and checks nothing the reader does not need:
@@ -10,6 +11,7 @@
 
 use quick_xml::events::attributes::AttrError;
 // XML whitespace as quick-xml defines it: the same bytes end keys here.
+use super::xml::value_len;
 use quick_xml::utils::is_whitespace as is_space;
 use std::ops::Range;
 
@@ -20,18 +22,6 @@ pub(super) struct RawAttr {
     pub value: Range<usize>,
     /// The value holds a `&`: it needs unescaping.
     pub has_reference: bool,
-}
-
-/// The length of the value that starts `rest` and ends at `quote`, and
-/// whether it holds a `&`; `None` when the quote never comes.
-fn value_len(rest: &[u8], quote: u8) -> Option<(usize, bool)> {
-    // One search for both: a reference is rare, the quote always comes.
-    let n = memchr::memchr2(quote, b'&', rest)?;
-    if rest[n] == quote {
-        return Some((n, false));
-    }
-    let n = n + 1 + memchr::memchr(quote, &rest[n + 1..])?;
-    Some((n, true))
 }
 
 /// Iterates over the attributes of `content` (a start tag without `<`, `>`

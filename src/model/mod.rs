@@ -13,6 +13,7 @@ mod lang;
 mod reader;
 pub mod types;
 mod validate;
+mod xml;
 
 pub use lang::{LangString, Texts};
 pub use reader::{read, views_read_in_parallel, ReadOptions};

@@ -1,7 +1,8 @@
-//! The exchange-format reader: one pass of a pull parser over the decoded
-//! text, no DOM, an explicit stack instead of recursion. In a large file the
-//! `<views>` element is read on a second thread at the same time (see
-//! `State::run`); the result is the same as reading it all on one.
+//! The exchange-format reader: one pass of archgen's tokenizer
+//! ([`super::xml`]) over the decoded text, no DOM, an explicit stack instead
+//! of recursion. In a large file the `<views>` element is read on a second
+//! thread at the same time (see `State::run`); the result is the same as
+//! reading it all on one.
 //!
 //! In: a [`SourceFile`]. Out: the [`Model`] as the file states it (2.1
 //! spellings mapped onto 3.x, the original kept in `sourceType`) and the
@@ -13,7 +14,8 @@
 //! `identifierref`, …): what a file uses decides the version it reports only
 //! when its namespace does not.
 
-use super::attr_scan::AttrScanner;
+use super::attr_scan::RawAttr;
+use super::xml::{Token, Tokenizer};
 use super::{
     AccessType, Color, Connection, ConnectionKind, Element, ElementType, Font, FormatVersion,
     Model, Node, NodeKind, OrgItem, Point, Pos, Property, PropertyDefinition, Relationship,
@@ -23,7 +25,7 @@ use crate::diagnostic::{shown, Code, Diagnostic};
 use crate::source::SourceFile;
 use quick_xml::errors::{Error as XmlError, SyntaxError};
 use quick_xml::events::attributes::AttrError;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 use quick_xml::Reader;
 
 pub const NS_30: &str = "http://www.opengroup.org/xsd/archimate/3.0/";
@@ -379,45 +381,46 @@ impl<'a> State<'a> {
         Ok(())
     }
 
-    /// The event loop, to the end of the file. `split` is the offset of the
+    /// The token loop, to the end of the file. `split` is the offset of the
     /// `<views` tag being read on the second thread, and that thread.
     fn events(
         &mut self,
         mut split: Option<(usize, std::thread::ScopedJoinHandle<'_, Option<ViewsPart>>)>,
     ) -> Result<(), Fatal> {
-        let mut reader = new_reader(self.text);
+        let mut tok = Tokenizer::new(self.text, 0);
         let mut attrs = Attrs::new(self.text);
         loop {
-            let before = to_usize(reader.buffer_position());
-            let event = match reader.read_event() {
-                Ok(ev) => ev,
-                Err(e) => return Err(self.xml_error(&e, to_usize(reader.error_position()))),
+            let token = match tok.next_token() {
+                Ok(t) => t,
+                Err(_) => return Err(self.syntax_error(tok.pos())),
             };
-            if let (Event::Start(e) | Event::Empty(e), Some((at, _))) = (&event, &split) {
-                let tag_at = self.off(e.as_ref(), before + 1).saturating_sub(1);
-                if tag_at == *at
+            if let (
+                Token::Start {
+                    at,
+                    name_len,
+                    empty,
+                },
+                Some((candidate, _)),
+            ) = (&token, &split)
+            {
+                if at == candidate
                     && matches!(self.stack.as_slice(), [Ctx::Model])
-                    && e.name().as_ref() == b"views"
+                    && &self.text.as_bytes()[at + 1..at + 1 + name_len] == b"views"
                 {
                     let (_, handle) = split.take().expect("checked above");
-                    // Move past the views while the other thread reads them;
-                    // keep the reader as it was, to read them here after all
-                    // if that thread (or the skim) meets anything amiss.
-                    let saved = reader.clone();
-                    let skimmed = !matches!(event, Event::Start(_)) || skim(&mut reader).is_ok();
-                    match handle.join().ok().flatten() {
-                        Some(part) if skimmed => {
-                            self.adopt(part);
-                            continue;
-                        }
-                        _ => reader = saved,
+                    // The other thread read this very element from this very
+                    // tag, cleanly: go on after it. Otherwise read it here.
+                    if let Some(part) = handle.join().ok().flatten() {
+                        tok.resume_after(*empty, part.end);
+                        self.adopt(part);
+                        continue;
                     }
                 }
             }
-            if let Event::Eof = event {
+            if let Token::Eof = token {
                 return Ok(());
             }
-            self.event(event, before, &mut attrs)?;
+            self.token(token, &tok, &mut attrs)?;
         }
     }
 
@@ -430,42 +433,58 @@ impl<'a> State<'a> {
         self.adopted_views = true;
     }
 
-    /// Handles one event; `before` is the offset the reader was at.
-    fn event(
+    /// Handles one token.
+    fn token(
         &mut self,
-        event: Event<'a>,
-        before: usize,
+        token: Token<'a>,
+        tok: &Tokenizer<'a>,
         attrs: &mut Attrs<'a>,
     ) -> Result<(), Fatal> {
-        match event {
-            Event::Start(e) => self.start(&e, before, false, attrs)?,
-            Event::Empty(e) => self.start(&e, before, true, attrs)?,
-            Event::End(_) => self.end(),
-            Event::Text(t) => {
-                let at = self.off(&t, before);
-                if self.text_slot.is_some() {
-                    let s = t.unescape().map_err(|e| self.xml_error(&e, at))?;
-                    self.text_buf.push_str(&s);
-                } else if !t.iter().all(u8::is_ascii_whitespace) {
-                    if !self.root_seen || self.root_closed {
-                        return Err(Box::new(
-                            Diagnostic::error(Code::NotXml, "text outside the root element")
-                                .at(at + t.iter().take_while(|b| b.is_ascii_whitespace()).count(), 1)
-                                .help("an XML document holds exactly one root element and nothing but markup around it"),
-                        ));
-                    }
-                    // Text where the schema allows none: check its
-                    // entities (well-formedness), otherwise ignore it.
-                    t.unescape().map_err(|e| self.xml_error(&e, at))?;
-                }
+        match token {
+            Token::Start {
+                at,
+                name_len,
+                empty,
+            } => self.start(at, name_len, empty, tok.attrs(), tok.attr_error(), attrs)?,
+            Token::End => self.end(),
+            Token::Text { at, raw } => self.text(at, raw)?,
+            Token::Other(event) => self.other(event)?,
+            Token::Eof => {}
+        }
+        Ok(())
+    }
+
+    /// Text between tags: the content of a name, documentation or value, or
+    /// white space.
+    fn text(&mut self, at: usize, t: &'a str) -> Result<(), Fatal> {
+        if self.text_slot.is_some() {
+            let s = quick_xml::escape::unescape(t)
+                .map_err(|e| self.xml_error(&XmlError::Escape(e), at))?;
+            self.text_buf.push_str(&s);
+        } else if !t.bytes().all(|b| b.is_ascii_whitespace()) {
+            if !self.root_seen || self.root_closed {
+                return Err(Box::new(
+                    Diagnostic::error(Code::NotXml, "text outside the root element")
+                        .at(at + t.bytes().take_while(|b| b.is_ascii_whitespace()).count(), 1)
+                        .help("an XML document holds exactly one root element and nothing but markup around it"),
+                ));
             }
-            Event::CData(t) => {
-                if self.text_slot.is_some() {
-                    self.text_buf.push_str(&String::from_utf8_lossy(&t));
-                }
+            // Text where the schema allows none: check its entities
+            // (well-formedness), otherwise ignore it.
+            quick_xml::escape::unescape(t).map_err(|e| self.xml_error(&XmlError::Escape(e), at))?;
+        }
+        Ok(())
+    }
+
+    /// A comment, CDATA section, DOCTYPE, XML declaration or processing
+    /// instruction.
+    fn other(&mut self, event: Event<'a>) -> Result<(), Fatal> {
+        match event {
+            Event::CData(t) if self.text_slot.is_some() => {
+                self.text_buf.push_str(&String::from_utf8_lossy(&t));
             }
             Event::DocType(d) => {
-                let at = self.off(&d, before);
+                let at = self.off(&d, 0);
                 if memchr::memmem::find(&d, b"<!ENTITY").is_some() {
                     return Err(Box::new(
                         Diagnostic::error(
@@ -477,9 +496,31 @@ impl<'a> State<'a> {
                     ));
                 }
             }
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::Eof => {}
+            _ => {}
         }
         Ok(())
+    }
+
+    /// The exact syntax error, as quick-xml reports it: the tokenizer stopped
+    /// at `at` and only knows that something is wrong there. Reading the text
+    /// again with quick-xml costs a second pass, but only on a broken file.
+    #[cold]
+    fn syntax_error(&self, at: usize) -> Fatal {
+        let mut reader = new_reader(self.text);
+        loop {
+            match reader.read_event() {
+                Ok(Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => return self.xml_error(&e, to_usize(reader.error_position())),
+            }
+        }
+        // The tokenizer and quick-xml disagree, which their tests say they
+        // do not; say what is known rather than nothing.
+        Box::new(
+            Diagnostic::error(Code::NotXml, "not well-formed XML")
+                .at(at.min(self.text.len()), 1)
+                .help("fix the XML at this place (an XML editor or `xmllint --noout FILE` shows the problem)"),
+        )
     }
 
     fn xml_error(&self, e: &XmlError, at: usize) -> Fatal {
@@ -529,21 +570,26 @@ impl<'a> State<'a> {
             .push(Diagnostic::new(code, msg).at(at, len).help(help));
     }
 
+    /// A start tag at `tag_at` whose name is `name_len` bytes long, with
+    /// its attributes as the tokenizer found them.
     fn start(
         &mut self,
-        e: &BytesStart<'a>,
-        before: usize,
+        tag_at: usize,
+        name_len: usize,
         empty: bool,
+        raw: &[RawAttr],
+        attr_error: Option<&AttrError>,
         attrs: &mut Attrs<'a>,
     ) -> Result<(), Fatal> {
-        let name_off = self.off(e.as_ref(), before + 1);
-        let tag_at = name_off.saturating_sub(1);
-        let qname = e.name().into_inner();
-        let local = e.local_name().into_inner();
+        let name_off = tag_at + 1;
+        let text: &'a str = self.text;
+        let qname = &text.as_bytes()[name_off..name_off + name_len];
+        let colon = qname.iter().position(|&b| b == b':');
+        let local = colon.map_or(qname, |i| &qname[i + 1..]);
         let depth = self.stack.len() + 1;
-        self.attrs(e, name_off, depth, attrs)?;
+        self.attrs(raw, attr_error, name_off, depth, attrs)?;
         let attrs = &*attrs;
-        if let Some(colon) = memchr::memchr(b':', qname) {
+        if let Some(colon) = colon {
             self.check_prefix(&qname[..colon], name_off);
         }
 
@@ -591,43 +637,28 @@ impl<'a> State<'a> {
         );
     }
 
-    /// Fills `out` with the attributes of `e` that archgen reads, checking
-    /// every attribute's syntax and that none appears twice.
+    /// Fills `out` with the attributes archgen reads among those of the
+    /// tag whose name is at `name_off`, refusing any that appears twice;
+    /// `attr_error` is a malformed attribute after `raw`.
     fn attrs(
         &mut self,
-        e: &BytesStart<'a>,
+        raw: &[RawAttr],
+        attr_error: Option<&AttrError>,
         name_off: usize,
         depth: usize,
         out: &mut Attrs<'a>,
     ) -> Result<(), Fatal> {
         out.clear();
         let text = self.text;
-        let content: &[u8] = e.as_ref();
-        // The content is a slice of the text (the reader reads from a &str),
-        // so ranges in it are offsets in the text from `name_off` on.
-        debug_assert_eq!(self.off(content, usize::MAX), name_off);
         // Keys seen so far, to refuse duplicates; most tags have a handful.
         let mut seen: [&[u8]; 16] = [&[]; 16];
         let mut n_seen = 0;
         let mut more_seen: Vec<&[u8]> = Vec::new();
-        for attr in AttrScanner::new(content, e.name().as_ref().len()) {
-            let attr = match attr {
-                Ok(a) => a,
-                Err(err) => {
-                    let at = match &err {
-                        AttrError::ExpectedEq(p)
-                        | AttrError::ExpectedValue(p)
-                        | AttrError::UnquotedValue(p)
-                        | AttrError::ExpectedQuote(p, _)
-                        | AttrError::Duplicated(p, _) => name_off + p,
-                    };
-                    return Err(self.xml_error(&XmlError::InvalidAttr(err), at));
-                }
-            };
-            let key_at = name_off + attr.key.start;
-            let key: &'a [u8] = &text.as_bytes()[key_at..name_off + attr.key.end];
-            let voff = name_off + attr.value.start;
-            let value: &'a str = &text[voff..name_off + attr.value.end];
+        for attr in raw {
+            let key_at = attr.key.start;
+            let key: &'a [u8] = &text.as_bytes()[attr.key.clone()];
+            let voff = attr.value.start;
+            let value: &'a str = &text[attr.value.clone()];
             let twice = |k: &&[u8]| k.len() == key.len() && k.first() == key.first() && *k == key;
             if seen[..n_seen].iter().any(twice) || more_seen.iter().any(twice) {
                 return Err(Box::new(
@@ -687,7 +718,19 @@ impl<'a> State<'a> {
                 out.set_owned(slot, voff, unescaped.into_owned());
             }
         }
-        Ok(())
+        match attr_error {
+            None => Ok(()),
+            Some(err) => {
+                let at = match err {
+                    AttrError::ExpectedEq(p)
+                    | AttrError::ExpectedValue(p)
+                    | AttrError::UnquotedValue(p)
+                    | AttrError::ExpectedQuote(p, _)
+                    | AttrError::Duplicated(p, _) => name_off + p,
+                };
+                Err(self.xml_error(&XmlError::InvalidAttr(err.clone()), at))
+            }
+        }
     }
 
     fn root(
@@ -1419,22 +1462,6 @@ fn truncate_message(msg: &str) -> String {
     s
 }
 
-/// Moves past the element just opened, to its end tag; its content is read
-/// elsewhere. `Err` when the markup is not well-formed or the text ends
-/// first.
-fn skim(reader: &mut Reader<&[u8]>) -> Result<(), ()> {
-    let mut depth = 1usize;
-    while depth > 0 {
-        match reader.read_event() {
-            Ok(Event::Start(_)) => depth += 1,
-            Ok(Event::End(_)) => depth -= 1,
-            Ok(Event::Eof) | Err(_) => return Err(()),
-            Ok(_) => {}
-        }
-    }
-    Ok(())
-}
-
 fn new_reader(text: &str) -> Reader<&[u8]> {
     let mut reader = Reader::from_str(text);
     let cfg = reader.config_mut();
@@ -1446,6 +1473,8 @@ fn new_reader(text: &str) -> Reader<&[u8]> {
 
 /// What the second thread read: the views, and what it noticed on the way.
 struct ViewsPart {
+    /// The offset just past the views' end tag.
+    end: usize,
     views: Vec<View>,
     diags: Vec<Diagnostic>,
     saw_v21: bool,
@@ -1467,15 +1496,15 @@ fn views_candidate(text: &str) -> Option<usize> {
 fn read_views(text: &str, at: usize) -> Option<ViewsPart> {
     let mut st = State::new(text);
     let mut attrs = Attrs::new(text);
-    let mut reader = new_reader(text);
+    let mut tok = Tokenizer::new(text, 0);
     loop {
-        match reader.read_event().ok()? {
-            Event::Start(e) | Event::Empty(e) => {
-                let name_off = st.off(e.as_ref(), 0);
-                st.attrs(&e, name_off, 1, &mut attrs).ok()?;
+        match tok.next_token().ok()? {
+            Token::Start { at, .. } => {
+                st.attrs(tok.attrs(), tok.attr_error(), at + 1, 1, &mut attrs)
+                    .ok()?;
                 break;
             }
-            Event::Eof => return None,
+            Token::Eof => return None,
             _ => {}
         }
     }
@@ -1484,19 +1513,19 @@ fn read_views(text: &str, at: usize) -> Option<ViewsPart> {
     st.reported_prefixes.clear();
     st.root_seen = true;
     st.stack.push(Ctx::Model);
-    let mut reader = new_reader(text.get(at..)?);
+    let mut tok = Tokenizer::new(text, at);
     loop {
-        let before = at + to_usize(reader.buffer_position());
-        let event = reader.read_event().ok()?;
-        if let Event::Eof = event {
+        let token = tok.next_token().ok()?;
+        if let Token::Eof = token {
             return None;
         }
-        st.event(event, before, &mut attrs).ok()?;
+        st.token(token, &tok, &mut attrs).ok()?;
         if st.stack.len() == 1 {
             break;
         }
     }
     Some(ViewsPart {
+        end: tok.pos(),
         views: st.model.views,
         diags: st.diags,
         saw_v21: st.saw_v21,
