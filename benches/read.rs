@@ -9,6 +9,11 @@
 //! number reads everything on one thread), to compare the two ways.
 
 use archgen::model::{read, validate, ReadOptions};
+
+/// The allocator the binary uses, so that the phases cost what they cost
+/// there.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use archgen::source::SourceFile;
 use std::time::{Duration, Instant};
 

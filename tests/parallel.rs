@@ -5,7 +5,7 @@
 //! on both sides, two views sections).
 
 use archgen::load::load_bytes;
-use archgen::model::{views_read_in_parallel, ReadOptions};
+use archgen::model::{parallel_split, ReadOptions};
 use archgen::source::SourceFile;
 use std::path::{Path, PathBuf};
 
@@ -65,24 +65,33 @@ fn every_real_file_reads_the_same_on_two_threads() {
         parallel_from: 0,
         ..ReadOptions::default()
     };
-    let mut split = 0;
+    let (mut split, mut mid) = (0, 0);
     for f in &files {
         let name = f.display().to_string();
         let bytes = std::fs::read(f).unwrap();
         same_either_way(&name, &bytes);
         if let Ok(src) = SourceFile::decode(&name, bytes) {
-            split += usize::from(views_read_in_parallel(&src, &opts));
+            match parallel_split(&src, &opts) {
+                Some(1) => split += 1,
+                Some(_) => (split, mid) = (split + 1, mid + 1),
+                None => {}
+            }
         }
     }
     eprintln!(
-        "compared {} real files read on one and on two threads; {split} had their views read on the second",
+        "compared {} real files read on one and on two threads; {split} had views read on the second, {mid} of them from a view in the middle",
         files.len()
     );
     // Nearly every real file has views: the comparison must have covered
-    // the second thread, not only the fallback.
+    // the second thread, both ways of splitting, not only the fallback.
     assert!(
         split * 2 > files.len(),
         "only {split} of {} split",
+        files.len()
+    );
+    assert!(
+        mid * 4 > files.len(),
+        "only {mid} of {} split in the middle of the views",
         files.len()
     );
 }
@@ -108,6 +117,23 @@ const VIEWS: &str = r#"<views><diagrams>
 </diagrams></views>
 "#;
 
+/// `n` views in `<views><diagrams>`; `each` is put before every view.
+fn many_views(n: usize, each: &str) -> String {
+    let mut s = String::from("<views><diagrams>\n");
+    for i in 0..n {
+        s.push_str(each);
+        s.push_str(&format!(
+            "<view identifier=\"v{i}\" xsi:type=\"Diagram\"><name>V{i}</name>\n\
+             <node identifier=\"n{i}a\" xsi:type=\"Element\" elementRef=\"e1\" x=\"1\" y=\"2\" w=\"3\" h=\"4\"/>\n\
+             <node identifier=\"n{i}b\" xsi:type=\"Element\" elementRef=\"e2\" x=\"10\" y=\"20\" w=\"30\" h=\"40\"/>\n\
+             <connection identifier=\"c{i}\" xsi:type=\"Relationship\" relationshipRef=\"r1\" source=\"n{i}a\" target=\"n{i}b\"/>\n\
+             </view>\n"
+        ));
+    }
+    s.push_str("</diagrams></views>\n");
+    s
+}
+
 fn model(parts: &[&str]) -> Vec<u8> {
     let mut s = String::from(HEAD);
     for p in parts {
@@ -119,49 +145,71 @@ fn model(parts: &[&str]) -> Vec<u8> {
 
 #[test]
 fn files_made_to_trip_the_split_read_the_same() {
-    // (name, file, whether the second thread's views are taken in)
-    let cases: Vec<(&str, Vec<u8>, bool)> = vec![
-        ("plain", model(&[VIEWS]), true),
-        ("views in a comment first", model(&["<!-- <views> not here -->\n", VIEWS]), false),
-        ("properties first", model(&["<properties/>\n", VIEWS]), true),
-        ("empty views", model(&["<views/>\n"]), true),
-        ("two views sections", model(&[VIEWS, VIEWS]), true),
-        ("an error inside the views", model(&[&VIEWS.replace("x=\"1\"", "x=1")]), false),
-        ("an undefined entity inside the views", model(&[&VIEWS.replace("<name>V</name>", "<name>&nope;</name>")]), false),
-        ("a warning inside the views", model(&[&VIEWS.replace("x=\"1\"", "x=\"one\"")]), true),
-        ("a dangling reference inside the views", model(&[&VIEWS.replace("elementRef=\"e2\"", "elementRef=\"e9\"")]), true),
+    let many = many_views(30, "");
+    // (name, file, where the second thread's share that is taken in begins:
+    // 1 at <views>, 3 at a <view> in <diagrams>, 2 at a <view> in 2.1's
+    // <views>, None when nothing is taken in)
+    let cases: Vec<(&str, Vec<u8>, Option<usize>)> = vec![
+        ("plain", model(&[VIEWS]), Some(1)),
+        ("views in a comment first", model(&["<!-- <views> not here -->\n", VIEWS]), Some(3)),
+        ("views in a comment first, and no view", model(&["<!-- <views> not here -->\n<views/>\n"]), None),
+        ("many views", model(&[&many]), Some(3)),
+        ("many views after many relationships", model(&[&"<properties/>\n".repeat(2000), &many]), Some(1)),
+        ("many views, a view tag in a comment before each", model(&[&many_views(30, "<!-- <view > -->")]), None),
+        ("many views, a prefix declared on diagrams", model(&[&many.replace("<diagrams>", "<diagrams xmlns:q=\"urn:q\">")]), None),
+        ("many views, a prefix declared on views", model(&[&many.replace("<views>", "<views xmlns:q=\"urn:q\">")]), None),
+        ("many views, in Views and Diagrams spelt otherwise", model(&[&many.replace("views>", "Views>").replace("diagrams>", "Diagrams>")]), None),
+        ("many views, something after the diagrams", model(&[&many.replace("</diagrams>", "</diagrams><extra/>")]), Some(3)),
+        ("many views, the last never closed", String::from_utf8(model(&[&many])).unwrap()
+            .replacen("</view>\n</diagrams>", "\n</diagrams>", 1).into_bytes(), None),
+        ("many views, an error in the last", model(&[&many.replace("x=\"1\"", "x=1")]), None),
+        ("many views, a warning and an undeclared prefix in the last", model(&[&many.replacen(
+            "<view identifier=\"v29\"", "<view dc:y=\"2\" identifier=\"v29\"", 1).replace("x=\"1\"", "x=\"one\"")]), Some(3)),
+        ("many 2.1 views", model(&[&many.replace("<diagrams>", "").replace("</diagrams>", "")]), Some(2)),
+        ("properties first", model(&["<properties/>\n", VIEWS]), Some(1)),
+        ("empty views", model(&["<views/>\n"]), Some(1)),
+        ("two views sections", model(&[VIEWS, VIEWS]), Some(3)),
+        ("an error inside the views", model(&[&VIEWS.replace("x=\"1\"", "x=1")]), None),
+        ("an undefined entity inside the views", model(&[&VIEWS.replace("<name>V</name>", "<name>&nope;</name>")]), None),
+        ("a warning inside the views", model(&[&VIEWS.replace("x=\"1\"", "x=\"one\"")]), Some(1)),
+        ("a dangling reference inside the views", model(&[&VIEWS.replace("elementRef=\"e2\"", "elementRef=\"e9\"")]), Some(1)),
         ("an undeclared prefix on both sides", model(&[
             "<properties><property propertyDefinitionRef=\"p\" dc:x=\"1\"><value>v</value></property></properties>\n",
             &VIEWS.replace("<view identifier=\"v1\"", "<view dc:y=\"2\" identifier=\"v1\""),
-        ]), true),
+        ]), Some(1)),
         ("an undeclared prefix only in the views", model(&[
             &VIEWS.replace("<view identifier=\"v1\"", "<view dc:y=\"2\" identifier=\"v1\""),
-        ]), true),
+        ]), Some(1)),
         ("a prefix declared on a view", model(&[
             &VIEWS.replace("<view identifier=\"v1\"", "<view xmlns:q=\"urn:q\" q:y=\"2\" identifier=\"v1\""),
-        ]), true),
+        ]), Some(1)),
         ("views never closed", String::from_utf8(model(&[VIEWS])).unwrap()
-            .replace("</views>\n</model>\n", "").into_bytes(), false),
-        ("a mismatched end tag inside the views", model(&[&VIEWS.replace("</view>", "</vieww>")]), false),
+            .replace("</views>\n</model>\n", "").into_bytes(), None),
+        ("a mismatched end tag inside the views", model(&[&VIEWS.replace("</view>", "</vieww>")]), None),
         ("2.1 views", model(&[
             "<views><view identifier=\"v21\"><label>Old</label><node identifier=\"n9\" elementref=\"e1\"/></view></views>\n",
-        ]), true),
+        ]), Some(1)),
     ];
     let opts = ReadOptions {
         parallel_from: 0,
         ..ReadOptions::default()
     };
-    for (name, bytes, adopted) in cases {
+    let mut wrong = Vec::new();
+    for (name, bytes, expected) in cases {
         same_either_way(name, &bytes);
         let src = SourceFile::decode(name, bytes).unwrap();
-        assert_eq!(views_read_in_parallel(&src, &opts), adopted, "{name}");
+        let split = parallel_split(&src, &opts);
+        if split != expected {
+            wrong.push(format!("{name}: split {split:?}, expected {expected:?}"));
+        }
     }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
 #[test]
 fn small_files_stay_on_one_thread_unless_asked() {
     let src = SourceFile::decode("plain", model(&[VIEWS])).unwrap();
-    assert!(!views_read_in_parallel(&src, &ReadOptions::default()));
+    assert_eq!(parallel_split(&src, &ReadOptions::default()), None);
     let (m, d) = read("plain", &model(&[VIEWS]), true);
     assert!(d.is_empty(), "{d:?}");
     assert!(m.contains("\"n2\"") && m.contains("\"c1\""), "{m}");

@@ -16,7 +16,7 @@ mod validate;
 mod xml;
 
 pub use lang::{LangString, Texts};
-pub use reader::{read, views_read_in_parallel, ReadOptions};
+pub use reader::{parallel_split, read, ReadOptions};
 pub use types::{ElementType, RelationshipType};
 pub use validate::validate;
 

@@ -79,12 +79,15 @@ pub fn read(src: &SourceFile, opts: &ReadOptions) -> (Option<Model>, Vec<Diagnos
     }
 }
 
-/// Reads `src` and tells whether its views were read on the second thread
-/// and taken in; for tests of that path, which must change nothing else.
+/// Reads `src` and tells where the second thread's share, when taken in,
+/// began: 1 at the `<views>` element, 2 or 3 at a `<view>` inside them (in
+/// `<views>` or in `<views><diagrams>`); `None` when everything was read on
+/// one thread. For tests of that path, which must change nothing else.
 #[doc(hidden)]
-pub fn views_read_in_parallel(src: &SourceFile, opts: &ReadOptions) -> bool {
+pub fn parallel_split(src: &SourceFile, opts: &ReadOptions) -> Option<usize> {
     let mut st = State::new(&src.text);
-    st.run(opts.parallel_from).is_ok() && st.adopted_views
+    st.run(opts.parallel_from).ok()?;
+    st.adopted_split
 }
 
 type Fatal = Box<Diagnostic>;
@@ -293,8 +296,9 @@ struct State<'a> {
     schema_location_31: bool,
     /// The root is in the 3.x namespace.
     ns3: bool,
-    /// The views were read on a second thread and taken in.
-    adopted_views: bool,
+    /// Where the views read on a second thread and taken in began (see
+    /// [`parallel_split`]).
+    adopted_split: Option<usize>,
 }
 
 impl<'a> State<'a> {
@@ -316,7 +320,7 @@ impl<'a> State<'a> {
             saw_v31: false,
             schema_location_31: false,
             ns3: false,
-            adopted_views: false,
+            adopted_split: None,
         }
     }
 
@@ -330,29 +334,29 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Reads the whole file. A large file's `<views>`, usually more than
-    /// half of it, is read speculatively on a second thread from the first
-    /// `<views` in the text; the first thread adopts that result when it
-    /// meets the very same tag as the root's child, and otherwise reads the
-    /// views itself (the text matched inside a comment, the second thread
-    /// found an error, …).
+    /// Reads the whole file. In a large file the second half of the views
+    /// (see [`split_point`]) is read speculatively on a second thread; the
+    /// first thread adopts that result when it meets the very same tag in
+    /// the place the second thread assumed, and otherwise reads those views
+    /// itself (the text matched inside a comment, the second thread found an
+    /// error, …).
     fn run(&mut self, parallel_from: usize) -> Result<(), Fatal> {
         let text = self.text;
-        let views = if text.len() >= parallel_from {
-            views_candidate(text)
+        let split = if text.len() >= parallel_from {
+            split_point(text)
         } else {
             None
         };
-        match views {
+        match split {
             None => self.events(None)?,
-            Some(at) => std::thread::scope(|scope| {
+            Some(split) => std::thread::scope(|scope| {
                 // A thread that cannot be had (resource limits) only means
                 // reading on one thread.
                 let part = std::thread::Builder::new()
                     .name("archgen-views".into())
-                    .spawn_scoped(scope, move || read_views(text, at))
+                    .spawn_scoped(scope, move || read_views(text, split))
                     .ok();
-                self.events(part.map(|p| (at, p)))
+                self.events(part.map(|p| (split, p)))
             })?,
         }
         if !self.root_seen {
@@ -375,17 +379,17 @@ impl<'a> State<'a> {
                 .help("export the model again; the copy you have is cut short"),
             ));
         }
-        if self.adopted_views {
+        if self.adopted_split.is_some() {
             dedupe_prefix_warnings(&mut self.diags);
         }
         Ok(())
     }
 
-    /// The token loop, to the end of the file. `split` is the offset of the
-    /// `<views` tag being read on the second thread, and that thread.
+    /// The token loop, to the end of the file. `split` is where the second
+    /// thread started reading, and that thread.
     fn events(
         &mut self,
-        mut split: Option<(usize, std::thread::ScopedJoinHandle<'_, Option<ViewsPart>>)>,
+        mut split: Option<(Split, std::thread::ScopedJoinHandle<'_, Option<ViewsPart>>)>,
     ) -> Result<(), Fatal> {
         let mut tok = Tokenizer::new(self.text, 0);
         let mut attrs = Attrs::new(self.text);
@@ -403,13 +407,17 @@ impl<'a> State<'a> {
                 Some((candidate, _)),
             ) = (&token, &split)
             {
-                if at == candidate
-                    && matches!(self.stack.as_slice(), [Ctx::Model])
-                    && &self.text.as_bytes()[at + 1..at + 1 + name_len] == b"views"
+                if *at == candidate.at
+                    && candidate.is_at(&self.stack)
+                    // Prefixes declared below the root: not in the other
+                    // thread's scope.
+                    && self.prefixes.iter().all(|&(_, d)| d <= 1)
+                    && &self.text.as_bytes()[at + 1..at + 1 + name_len] == candidate.name()
                 {
                     let (_, handle) = split.take().expect("checked above");
-                    // The other thread read this very element from this very
-                    // tag, cleanly: go on after it. Otherwise read it here.
+                    // The other thread read from this very tag, in this very
+                    // place, cleanly: go on after what it read. Otherwise
+                    // read it here.
                     if let Some(part) = handle.join().ok().flatten() {
                         tok.resume_after(*empty, part.end);
                         self.adopt(part);
@@ -430,7 +438,7 @@ impl<'a> State<'a> {
         self.diags.extend(part.diags);
         self.saw_v21 |= part.saw_v21;
         self.saw_v31 |= part.saw_v31;
-        self.adopted_views = true;
+        self.adopted_split = Some(part.depth);
     }
 
     /// Handles one token.
@@ -1473,6 +1481,8 @@ fn new_reader(text: &str) -> Reader<&[u8]> {
 
 /// What the second thread read: the views, and what it noticed on the way.
 struct ViewsPart {
+    /// The depth of the split it began at.
+    depth: usize,
     /// The offset just past the views' end tag.
     end: usize,
     views: Vec<View>,
@@ -1481,19 +1491,107 @@ struct ViewsPart {
     saw_v31: bool,
 }
 
-/// Where the views probably start: the first `<views` tag in the text.
-fn views_candidate(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let at = memchr::memmem::find(bytes, b"<views")?;
-    let next = *bytes.get(at + 6)?;
-    (next == b'>' || next == b'/' || quick_xml::utils::is_whitespace(next)).then_some(at)
+/// Where the second thread starts: a tag the first thread checks it meets
+/// in the very place assumed, as the root's child `views` or as a `view`
+/// inside them.
+#[derive(Clone, Copy, Debug)]
+struct Split {
+    at: usize,
+    /// 1: the `<views` tag itself, the root's child; 2: a `<view` in 2.1's
+    /// `<views>`; 3: a `<view` in `<views><diagrams>`.
+    depth: usize,
 }
 
-/// Reads the `<views>` element that starts at `at`, as the root's child:
-/// with the namespace prefixes the root declares in scope, until its end
-/// tag. `None` on any fatal error, or when the text ends first: the first
-/// thread then reads that part itself and reports what is wrong.
-fn read_views(text: &str, at: usize) -> Option<ViewsPart> {
+impl Split {
+    /// The reader is inside what the split assumes.
+    fn is_at(&self, stack: &[Ctx]) -> bool {
+        matches!(
+            (self.depth, stack),
+            (1, [Ctx::Model])
+                | (2, [Ctx::Model, Ctx::Views])
+                | (3, [Ctx::Model, Ctx::Views, Ctx::Diagrams])
+        )
+    }
+
+    /// What the reader is inside of at the tag.
+    fn stack(&self) -> &'static [Ctx] {
+        &[Ctx::Model, Ctx::Views, Ctx::Diagrams][..self.depth]
+    }
+
+    fn name(&self) -> &'static [u8] {
+        if self.depth == 1 {
+            b"views"
+        } else {
+            b"view"
+        }
+    }
+}
+
+/// Views cost about this much more to read than the same number of bytes
+/// of elements and relationships (more attributes per byte), as measured
+/// on the synthetic model in docs/benchmarks.md.
+const VIEW_BYTE_COST: (usize, usize) = (4, 3);
+
+/// Where to split the work between two threads so that they take about as
+/// long: the first thread reads everything before the split and after what
+/// the second reads. That is the first `<views` tag when the views are the
+/// smaller share, otherwise a `<view` tag in the middle of the views.
+/// `None` when the text holds no `<views`.
+fn split_point(text: &str) -> Option<Split> {
+    let bytes = text.as_bytes();
+    let views = find_tag(bytes, 0, b"views")?;
+    // Before the views p bytes, in them q (weighted w = 4/3): the first
+    // thread takes p + w·x, the second w·(q − x); equal when
+    // x = (w·q − p) / 2w.
+    let (num, den) = VIEW_BYTE_COST;
+    let p = views;
+    let q = bytes.len() - views;
+    let x = (q * num).saturating_sub(p * den) / (2 * num);
+    if x == 0 {
+        return Some(Split {
+            at: views,
+            depth: 1,
+        });
+    }
+    let Some(view) = find_tag(bytes, views + x, b"view") else {
+        return Some(Split {
+            at: views,
+            depth: 1,
+        });
+    };
+    let diagrams = memchr::memmem::find(&bytes[views..view], b"<diagrams").is_some();
+    Some(Split {
+        at: view,
+        depth: if diagrams { 3 } else { 2 },
+    })
+}
+
+/// The first `<name` tag (followed by space, `>` or `/`) at or after `from`.
+fn find_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut pat = Vec::with_capacity(name.len() + 1);
+    pat.push(b'<');
+    pat.extend_from_slice(name);
+    let finder = memchr::memmem::Finder::new(&pat);
+    let mut from = from;
+    while let Some(i) = finder.find(bytes.get(from..)?) {
+        let at = from + i;
+        match bytes.get(at + pat.len()) {
+            Some(&c) if c == b'>' || c == b'/' || quick_xml::utils::is_whitespace(c) => {
+                return Some(at)
+            }
+            Some(_) => from = at + 1,
+            None => return None,
+        }
+    }
+    None
+}
+
+/// Reads from the split on: the `<views>` element, or the `<view>`
+/// elements from there to the end of their parent. The root's namespace
+/// prefixes are in scope, and the reader is inside what the split assumes.
+/// `None` on any fatal error, or when the text ends first: the first thread
+/// then reads that part itself and reports what is wrong.
+fn read_views(text: &str, split: Split) -> Option<ViewsPart> {
     let mut st = State::new(text);
     let mut attrs = Attrs::new(text);
     let mut tok = Tokenizer::new(text, 0);
@@ -1512,19 +1610,21 @@ fn read_views(text: &str, at: usize) -> Option<ViewsPart> {
     st.diags.clear();
     st.reported_prefixes.clear();
     st.root_seen = true;
-    st.stack.push(Ctx::Model);
-    let mut tok = Tokenizer::new(text, at);
+    st.stack.extend_from_slice(split.stack());
+    let mut tok = Tokenizer::new(text, split.at);
     loop {
         let token = tok.next_token().ok()?;
         if let Token::Eof = token {
             return None;
         }
         st.token(token, &tok, &mut attrs).ok()?;
-        if st.stack.len() == 1 {
+        // The views element read, or the views up to their parent's end.
+        if st.stack.len() == split.depth && (split.depth == 1 || tok.at_end_of_parent()) {
             break;
         }
     }
     Some(ViewsPart {
+        depth: split.depth,
         end: tok.pos(),
         views: st.model.views,
         diags: st.diags,

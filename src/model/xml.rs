@@ -113,9 +113,15 @@ impl<'a> Tokenizer<'a> {
         self.attr_error.as_ref()
     }
 
-    /// Continues after an element read elsewhere: its start tag was the last
-    /// token, and `end` is the offset just past its end tag (or the same
-    /// start tag, when it was empty).
+    /// The next token is an end tag of an element opened before this
+    /// tokenizer started.
+    pub fn at_end_of_parent(&self) -> bool {
+        self.open.is_empty() && self.text.as_bytes()[self.pos..].starts_with(b"</")
+    }
+
+    /// Continues after what was read elsewhere: it began with the start tag
+    /// that was the last token, and `end` is where it ended (past an end
+    /// tag, with every element it opened closed).
     pub fn resume_after(&mut self, empty: bool, end: usize) {
         debug_assert!(end >= self.pos);
         if !empty {
