@@ -842,8 +842,16 @@ impl<'a> State<'a> {
                 self.begin_text(parent, TextField::Documentation, a)
             }
             (Ctx::Property(..), b"value") => self.begin_text(parent, TextField::Value, a),
-            (Ctx::Model, b"elements") => Ctx::Elements,
-            (Ctx::Model, b"relationships") => Ctx::Relationships,
+            (Ctx::Model, b"elements") => {
+                let n = count_children(self.text, at, b"element");
+                self.model.elements.reserve(n);
+                Ctx::Elements
+            }
+            (Ctx::Model, b"relationships") => {
+                let n = count_children(self.text, at, b"relationship");
+                self.model.relationships.reserve(n);
+                Ctx::Relationships
+            }
             (Ctx::Model, b"properties") => Ctx::Properties(PropOwner::Model),
             (Ctx::Model, b"propertydefinitions") => Ctx::PropertyDefs,
             (Ctx::Model, b"propertydefs") => {
@@ -1631,6 +1639,31 @@ fn read_views(text: &str, split: Split) -> Option<ViewsPart> {
         saw_v21: st.saw_v21,
         saw_v31: st.saw_v31,
     })
+}
+
+/// About how many `<name` children the section whose start tag is at
+/// `from` holds: the `<name` tags up to the first `</names`. One quick scan,
+/// so that a list of thousands is allocated once instead of doubling a
+/// dozen times (each time copying it, and for a while holding both). A tag
+/// inside a comment counts too: that only reserves a little too much.
+fn count_children(text: &str, from: usize, name: &[u8]) -> usize {
+    let bytes = &text.as_bytes()[from..];
+    let mut n = 0;
+    for i in memchr::memmem::find_iter(bytes, name) {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + name.len()).copied();
+        match (before, after) {
+            (Some(b'<'), Some(c))
+                if c == b'>' || c == b'/' || quick_xml::utils::is_whitespace(c) =>
+            {
+                n += 1
+            }
+            // `</names` ends the section.
+            (Some(b'/'), Some(b's')) if i >= 2 && bytes[i - 2] == b'<' => break,
+            _ => {}
+        }
+    }
+    n
 }
 
 /// Each undeclared prefix is reported once, where it is first used: when two
