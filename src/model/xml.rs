@@ -71,8 +71,9 @@ static STOP: [bool; 256] = stop_table();
 pub(super) struct Tokenizer<'a> {
     text: &'a str,
     pos: usize,
-    /// The names of the open elements: (offset, length) in the text.
-    open: Vec<(usize, usize)>,
+    /// The names of the open elements: (offset, length) in the text, and
+    /// whether the name is plain (holds none of the bytes in [`STOP`]).
+    open: Vec<(usize, usize, bool)>,
     /// The attributes of the last start tag, as ranges of the text.
     attrs: Vec<RawAttr>,
     /// A syntax error in the last start tag's attributes, after `attrs`;
@@ -171,6 +172,15 @@ impl<'a> Tokenizer<'a> {
     fn end_tag(&mut self, start: usize) -> Result<Token<'a>, SyntaxError> {
         let b = self.text.as_bytes();
         let name_start = start + 2;
+        // Most often `</name>` closes a plainly named element: compare.
+        if let Some(&(s, n, true)) = self.open.last() {
+            let end = name_start + n;
+            if b.get(end) == Some(&b'>') && b[name_start..end] == b[s..s + n] {
+                self.open.pop();
+                self.pos = end + 1;
+                return Ok(Token::End);
+            }
+        }
         let mut i = name_start;
         while i < b.len() && !STOP[b[i] as usize] {
             i += 1;
@@ -190,7 +200,7 @@ impl<'a> Tokenizer<'a> {
                     .map_or(0, |p| p + 1);
         }
         match self.open.pop() {
-            Some((s, n)) if b[s..s + n] == b[name_start..name_end] => {
+            Some((s, n, _)) if b[s..s + n] == b[name_start..name_end] => {
                 self.pos = i + 1;
                 Ok(Token::End)
             }
@@ -227,7 +237,7 @@ impl<'a> Tokenizer<'a> {
             }
             match c {
                 b'>' => {
-                    self.open.push((name_off, name_len));
+                    self.open.push((name_off, name_len, true));
                     self.pos = i + 1;
                     return Some(Token::Start {
                         at: start,
@@ -311,7 +321,8 @@ impl<'a> Tokenizer<'a> {
             }
         }
         if !empty {
-            self.open.push((name_off, name_len));
+            let plain = !content[..name_len].iter().any(|&c| STOP[c as usize]);
+            self.open.push((name_off, name_len, plain));
         }
         self.pos = gt + 1;
         Ok(Token::Start {
