@@ -13,7 +13,8 @@ use encoding_rs::Encoding;
 pub struct SourceFile {
     /// The path as the user gave it, used in diagnostics.
     pub path: String,
-    pub text: String,
+    /// Shared, so that a reader thread can hold it (see `model::read`).
+    pub text: std::sync::Arc<String>,
     /// The encoding the text was decoded from (`UTF-8`, `windows-1252`, …).
     pub encoding: &'static str,
     line_starts: Vec<usize>,
@@ -40,7 +41,7 @@ impl SourceFile {
         let ascii = text.is_ascii();
         SourceFile {
             path: path.into(),
-            text,
+            text: std::sync::Arc::new(text),
             encoding,
             line_starts,
             ascii,
@@ -259,9 +260,9 @@ mod tests {
         assert!(f.text.ends_with("<a>café</a>"));
         assert_eq!(f.encoding, "windows-1252");
         let f = SourceFile::decode("t", b"\xEF\xBB\xBF<a/>".to_vec()).unwrap();
-        assert_eq!(f.text, "<a/>");
+        assert_eq!(f.text.as_str(), "<a/>");
         let f = SourceFile::decode("t", b"\xFF\xFE<\0a\0/\0>\0".to_vec()).unwrap();
-        assert_eq!(f.text, "<a/>");
+        assert_eq!(f.text.as_str(), "<a/>");
     }
 
     #[test]

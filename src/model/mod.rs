@@ -9,6 +9,7 @@
 //! index: nothing that walks them recurses, however deep a file nests them.
 
 mod attr_scan;
+mod cpus;
 mod lang;
 mod reader;
 pub mod types;

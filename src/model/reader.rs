@@ -1,8 +1,8 @@
 //! The exchange-format reader: one pass of archgen's tokenizer
 //! ([`super::xml`]) over the decoded text, no DOM, an explicit stack instead
-//! of recursion. In a large file the `<views>` element is read on a second
-//! thread at the same time (see `State::run`); the result is the same as
-//! reading it all on one.
+//! of recursion. In a large file part of the views is read on a second
+//! thread at the same time (see `State::run`, and [`super::cpus`] for where
+//! that thread starts); the result is the same as reading it all on one.
 //!
 //! In: a [`SourceFile`]. Out: the [`Model`] as the file states it (2.1
 //! spellings mapped onto 3.x, the original kept in `sourceType`) and the
@@ -59,7 +59,7 @@ impl Default for ReadOptions {
 /// with error diagnostics that make it unusable for generation.
 pub fn read(src: &SourceFile, opts: &ReadOptions) -> (Option<Model>, Vec<Diagnostic>) {
     let mut st = State::new(&src.text);
-    let outcome = st.run(opts.parallel_from);
+    let outcome = st.run(&src.text, opts.parallel_from);
     st.settle_version();
     let State {
         mut model,
@@ -86,7 +86,7 @@ pub fn read(src: &SourceFile, opts: &ReadOptions) -> (Option<Model>, Vec<Diagnos
 #[doc(hidden)]
 pub fn parallel_split(src: &SourceFile, opts: &ReadOptions) -> Option<usize> {
     let mut st = State::new(&src.text);
-    st.run(opts.parallel_from).ok()?;
+    st.run(&src.text, opts.parallel_from).ok()?;
     st.adopted_split
 }
 
@@ -340,25 +340,34 @@ impl<'a> State<'a> {
     /// the place the second thread assumed, and otherwise reads those views
     /// itself (the text matched inside a comment, the second thread found an
     /// error, …).
-    fn run(&mut self, parallel_from: usize) -> Result<(), Fatal> {
+    ///
+    /// `shared` is the text itself (`self.text` borrows it), for the second
+    /// thread to hold. That thread is waited for before this returns.
+    fn run(&mut self, shared: &std::sync::Arc<String>, parallel_from: usize) -> Result<(), Fatal> {
         let text = self.text;
         let split = if text.len() >= parallel_from {
             split_point(text)
         } else {
             None
         };
-        match split {
-            None => self.events(None)?,
-            Some(split) => std::thread::scope(|scope| {
-                // A thread that cannot be had (resource limits) only means
-                // reading on one thread.
-                let part = std::thread::Builder::new()
-                    .name("archgen-views".into())
-                    .spawn_scoped(scope, move || read_views(text, split))
-                    .ok();
-                self.events(part.map(|p| (split, p)))
-            })?,
-        }
+        // A thread that cannot be had (resource limits) only means reading
+        // on one thread.
+        let second = split.and_then(|split| {
+            let shared = std::sync::Arc::clone(shared);
+            let placed = super::cpus::elsewhere();
+            let there = placed.clone();
+            let handle = std::thread::Builder::new()
+                .name("archgen-views".into())
+                .spawn(move || {
+                    there.settle();
+                    read_views(&shared, split)
+                })
+                .ok()?;
+            placed.start(&handle);
+            Some((split, handle))
+        });
+        let outcome = self.events(second);
+        outcome?;
         if !self.root_seen {
             return Err(Box::new(
                 Diagnostic::error(Code::NotXml, "the file holds no XML element")
@@ -389,7 +398,20 @@ impl<'a> State<'a> {
     /// thread started reading, and that thread.
     fn events(
         &mut self,
-        mut split: Option<(Split, std::thread::ScopedJoinHandle<'_, Option<ViewsPart>>)>,
+        mut split: Option<(Split, std::thread::JoinHandle<Option<ViewsPart>>)>,
+    ) -> Result<(), Fatal> {
+        // However this ends, the second thread is waited for: no thread
+        // outlives the read.
+        let result = self.tokens(&mut split);
+        if let Some((_, handle)) = split {
+            let _ = handle.join();
+        }
+        result
+    }
+
+    fn tokens(
+        &mut self,
+        split: &mut Option<(Split, std::thread::JoinHandle<Option<ViewsPart>>)>,
     ) -> Result<(), Fatal> {
         let mut tok = Tokenizer::new(self.text, 0);
         let mut attrs = Attrs::new(self.text);
@@ -405,7 +427,7 @@ impl<'a> State<'a> {
                     empty,
                 },
                 Some((candidate, _)),
-            ) = (&token, &split)
+            ) = (&token, &*split)
             {
                 if *at == candidate.at
                     && candidate.is_at(&self.stack)
