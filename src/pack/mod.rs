@@ -1,7 +1,7 @@
 //! Template packs: a manifest (`pack.toml`) and minijinja templates.
 //!
 //! In: a pack (built in, embedded from `templates/`, or a folder given with
-//! `--pack`) and an [`Ir`]. Out: every file of the project, rendered in
+//! `--pack`) and an [`Ir`](crate::ir::Ir). Out: every file of the project, rendered in
 //! memory ([`RenderedFile`]), in path order. Nothing here touches the disk
 //! except reading a pack folder.
 
