@@ -366,8 +366,7 @@ impl<'a> State<'a> {
             placed.start(&handle);
             Some((split, handle))
         });
-        let outcome = self.events(second);
-        outcome?;
+        self.events(second)?;
         if !self.root_seen {
             return Err(Box::new(
                 Diagnostic::error(Code::NotXml, "the file holds no XML element")

@@ -18,8 +18,8 @@
 //!   reading the text from the start (see `State::syntax_error`).
 //!
 //! This module's tests compare the token stream with quick-xml's events on
-//! odd markup, on every fixture and on damaged copies of them;
-//! `tests/parallel.rs` and the conformance test read the real files.
+//! odd markup, on every fixture and example and on damaged copies of them,
+//! and on the real files of `../shared` when that folder is there.
 
 use super::attr_scan::{AttrScanner, RawAttr};
 use quick_xml::events::attributes::AttrError;
@@ -384,7 +384,14 @@ mod tests {
     /// A token or event reduced to what both tokenizers must agree on.
     #[derive(Debug, PartialEq)]
     enum Seen {
-        Start(usize, String, bool, Vec<(String, String)>, Option<String>),
+        /// At, name, empty, (key, value, holds a reference), attribute error.
+        Start(
+            usize,
+            String,
+            bool,
+            Vec<(String, String, bool)>,
+            Option<String>,
+        ),
         End,
         Text(usize, String),
         Other(String),
@@ -409,6 +416,7 @@ mod tests {
                             (
                                 text[a.key.clone()].to_owned(),
                                 text[a.value.clone()].to_owned(),
+                                a.has_reference,
                             )
                         })
                         .collect();
@@ -464,6 +472,7 @@ mod tests {
                     Ok(a) => attrs.push((
                         String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
                         String::from_utf8(a.value.to_vec()).unwrap(),
+                        a.value.contains(&b'&'),
                     )),
                     Err(e) => {
                         err = Some(format!("{e:?}"));
@@ -617,5 +626,63 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 40, "compared only {checked} real files");
+    }
+
+    /// Random edits of every fixture (a fixed seed, so the same edits every
+    /// run): bytes that matter to XML inserted, runs of bytes deleted or
+    /// repeated.
+    #[test]
+    fn agrees_with_quick_xml_on_randomly_edited_fixtures() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut files = Vec::new();
+        for dir in ["ok", "warn", "err"] {
+            let mut entries: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+                .collect();
+            entries.sort();
+            files.extend(entries);
+        }
+        assert!(files.len() > 10, "found only {} fixtures", files.len());
+        // xorshift64: deterministic, and enough for picking edits.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let junk = b"<>/=\"'&!?-[] \t\na:;#x";
+        let mut edits = 0;
+        for f in &files {
+            let Ok(text) = std::fs::read_to_string(f) else {
+                continue;
+            };
+            for _ in 0..150 {
+                let mut t = text.clone().into_bytes();
+                for _ in 0..1 + next(3) {
+                    let at = next(t.len() + 1);
+                    match next(3) {
+                        0 => t.insert(at, junk[next(junk.len())]),
+                        1 => {
+                            let end = (at + 1 + next(6)).min(t.len());
+                            t.drain(at.min(end)..end);
+                        }
+                        _ => {
+                            let end = (at + 1 + next(12)).min(t.len());
+                            let piece = t[at.min(end)..end].to_vec();
+                            t.splice(at..at, piece);
+                        }
+                    }
+                }
+                // Edits that break UTF-8 are the decoder's business.
+                if let Ok(t) = String::from_utf8(t) {
+                    same(&t);
+                    edits += 1;
+                }
+            }
+        }
+        assert!(edits > 2000, "compared only {edits} edited files");
     }
 }
