@@ -1,12 +1,12 @@
 //! Where the reader's second thread starts running.
 //!
-//! Linux puts a new thread on the CPU of the thread that created it, and
-//! moves it to an idle CPU only at its next load balancing: measured on the
-//! 2-CPU machines this project runs on, a thread created while its creator
-//! kept working ran after 2.1 ms (median of 30), and after 0.2 ms when it
-//! was pinned to the other CPU before it ran. The reader's second thread
-//! lives a few milliseconds on a typical large file, so that delay was a
-//! quarter of its time.
+//! On the 2-CPU virtual machines this project is built and measured on, a
+//! thread created while its creator kept working ran only after 2.1 ms
+//! (median of 30): Linux left it queued on its creator's CPU until the next
+//! load balancing moved it to the idle one. Pinned to the other CPU before
+//! it ran, it ran after 0.2 ms. The reader's second thread lives a few
+//! milliseconds on a typical large file, so that delay was a quarter of its
+//! time.
 //!
 //! So the creator pins the new thread to the CPUs it may use other than its
 //! own, and the new thread, once running, takes back every CPU it may use:
