@@ -15,7 +15,7 @@
 //! when its namespace does not.
 
 use super::attr_scan::RawAttr;
-use super::xml::{Token, Tokenizer};
+use super::xml::{quick_xml_reader, to_usize, Token, Tokenizer};
 use super::{
     AccessType, Color, Connection, ConnectionKind, Element, ElementType, Font, FormatVersion,
     Model, Node, NodeKind, OrgItem, Point, Pos, Property, PropertyDefinition, Relationship,
@@ -26,7 +26,6 @@ use crate::source::SourceFile;
 use quick_xml::errors::{Error as XmlError, SyntaxError};
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::Event;
-use quick_xml::Reader;
 
 pub const NS_30: &str = "http://www.opengroup.org/xsd/archimate/3.0/";
 pub const NS_31_BOGUS: &str = "http://www.opengroup.org/xsd/archimate/3.1/";
@@ -93,7 +92,7 @@ pub fn parallel_split(src: &SourceFile, opts: &ReadOptions) -> Option<usize> {
 type Fatal = Box<Diagnostic>;
 
 /// Who owns a list of properties.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum PropOwner {
     Model,
     Element(usize),
@@ -123,14 +122,14 @@ enum TextField {
 }
 
 /// Who owns a `style`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum StyleOwner {
     Node(usize, usize),
     Connection(usize, usize),
 }
 
 /// What the reader is inside of: one entry per open XML element.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Ctx {
     Model,
     Elements,
@@ -429,7 +428,7 @@ impl<'a> State<'a> {
             ) = (&token, &*split)
             {
                 if *at == candidate.at
-                    && candidate.is_at(&self.stack)
+                    && self.stack == candidate.stack()
                     // Prefixes declared below the root: not in the other
                     // thread's scope.
                     && self.prefixes.iter().all(|&(_, d)| d <= 1)
@@ -535,7 +534,7 @@ impl<'a> State<'a> {
     /// again with quick-xml costs a second pass, but only on a broken file.
     #[cold]
     fn syntax_error(&self, at: usize) -> Fatal {
-        let mut reader = new_reader(self.text);
+        let mut reader = quick_xml_reader(self.text);
         loop {
             match reader.read_event() {
                 Ok(Event::Eof) => break,
@@ -1486,10 +1485,6 @@ fn strip_qname(s: &str) -> &str {
     s.rsplit_once(':').map_or(s, |(_, l)| l)
 }
 
-fn to_usize(n: u64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
-}
-
 fn truncate_message(msg: &str) -> String {
     if msg.chars().count() <= 160 {
         return msg.to_owned();
@@ -1497,15 +1492,6 @@ fn truncate_message(msg: &str) -> String {
     let mut s: String = msg.chars().take(160).collect();
     s.push('…');
     s
-}
-
-fn new_reader(text: &str) -> Reader<&[u8]> {
-    let mut reader = Reader::from_str(text);
-    let cfg = reader.config_mut();
-    cfg.check_end_names = true;
-    cfg.trim_text(false);
-    cfg.expand_empty_elements = false;
-    reader
 }
 
 /// What the second thread read: the views, and what it noticed on the way.
@@ -1532,16 +1518,6 @@ struct Split {
 }
 
 impl Split {
-    /// The reader is inside what the split assumes.
-    fn is_at(&self, stack: &[Ctx]) -> bool {
-        matches!(
-            (self.depth, stack),
-            (1, [Ctx::Model])
-                | (2, [Ctx::Model, Ctx::Views])
-                | (3, [Ctx::Model, Ctx::Views, Ctx::Diagrams])
-        )
-    }
-
     /// What the reader is inside of at the tag.
     fn stack(&self) -> &'static [Ctx] {
         &[Ctx::Model, Ctx::Views, Ctx::Diagrams][..self.depth]
@@ -1595,6 +1571,11 @@ fn split_point(text: &str) -> Option<Split> {
     })
 }
 
+/// The byte after a tag's name: white space, `>` or `/`.
+fn ends_name(c: u8) -> bool {
+    c == b'>' || c == b'/' || quick_xml::utils::is_whitespace(c)
+}
+
 /// The first `<name` tag (followed by space, `>` or `/`) at or after `from`.
 fn find_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut pat = Vec::with_capacity(name.len() + 1);
@@ -1605,9 +1586,7 @@ fn find_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     while let Some(i) = finder.find(bytes.get(from..)?) {
         let at = from + i;
         match bytes.get(at + pat.len()) {
-            Some(&c) if c == b'>' || c == b'/' || quick_xml::utils::is_whitespace(c) => {
-                return Some(at)
-            }
+            Some(&c) if ends_name(c) => return Some(at),
             Some(_) => from = at + 1,
             None => return None,
         }
@@ -1674,11 +1653,7 @@ fn count_children(text: &str, from: usize, name: &[u8]) -> usize {
         let before = i.checked_sub(1).map(|j| bytes[j]);
         let after = bytes.get(i + name.len()).copied();
         match (before, after) {
-            (Some(b'<'), Some(c))
-                if c == b'>' || c == b'/' || quick_xml::utils::is_whitespace(c) =>
-            {
-                n += 1
-            }
+            (Some(b'<'), Some(c)) if ends_name(c) => n += 1,
             // `</names` ends the section.
             (Some(b'/'), Some(b's')) if i >= 2 && bytes[i - 2] == b'<' => break,
             _ => {}

@@ -2,8 +2,7 @@
 //! once, with a start tag's attributes split out on the same pass.
 //!
 //! It accepts and refuses exactly what quick-xml's reader does in the
-//! configuration archgen used before it (end names checked, text untrimmed,
-//! empty elements not expanded), so that the model and the diagnostics are
+//! configuration archgen used before it ([`quick_xml_reader`]), so that the model and the diagnostics are
 //! the same. Three rules keep that true:
 //!
 //! - Everything that starts `<!` or `<?` (comments, CDATA, DOCTYPE, the XML
@@ -67,7 +66,6 @@ const fn stop_table() -> [bool; 256] {
 }
 static STOP: [bool; 256] = stop_table();
 
-#[derive(Clone)]
 pub(super) struct Tokenizer<'a> {
     text: &'a str,
     pos: usize,
@@ -159,7 +157,7 @@ impl<'a> Tokenizer<'a> {
 
     /// `<!…>` or `<?…>`: read by quick-xml on its own.
     fn other(&mut self, start: usize) -> Result<Token<'a>, SyntaxError> {
-        let mut reader = Reader::from_str(&self.text[start..]);
+        let mut reader = quick_xml_reader(&self.text[start..]);
         match reader.read_event() {
             Ok(event) => {
                 self.pos = start + to_usize(reader.buffer_position());
@@ -373,8 +371,20 @@ fn tag_end(bytes: &[u8]) -> Option<usize> {
     None
 }
 
-fn to_usize(n: u64) -> usize {
+pub(super) fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// quick-xml's reader as archgen configures it: end names checked, text
+/// kept as it is, empty elements not expanded. The tokenizer agrees with
+/// it; the reader asks it for the exact syntax error.
+pub(super) fn quick_xml_reader(text: &str) -> Reader<&[u8]> {
+    let mut reader = Reader::from_str(text);
+    let cfg = reader.config_mut();
+    cfg.check_end_names = true;
+    cfg.trim_text(false);
+    cfg.expand_empty_elements = false;
+    reader
 }
 
 #[cfg(test)]
@@ -436,11 +446,7 @@ mod tests {
     }
 
     fn theirs(text: &str) -> Vec<Seen> {
-        let mut r = Reader::from_str(text);
-        let cfg = r.config_mut();
-        cfg.check_end_names = true;
-        cfg.trim_text(false);
-        cfg.expand_empty_elements = false;
+        let mut r = quick_xml_reader(text);
         let mut out = Vec::new();
         loop {
             let (e, empty) = match r.read_event() {
