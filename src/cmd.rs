@@ -47,7 +47,12 @@ fn front(
         };
         match pack {
             Ok(pack) => {
-                let (ir, diags) = crate::ir::build(m, &pack.manifest.name, &pack.platform());
+                let (ir, diags) = crate::ir::build(
+                    m,
+                    &pack.manifest.name,
+                    &pack.platform(),
+                    &pack.manifest.reserved_tables,
+                );
                 extra.extend(diags);
                 chosen = ir.map(|ir| (pack, ir));
             }
@@ -198,7 +203,7 @@ fn make_plan(
     );
     let mut ir = ir;
     let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
-    let chain = pack::migrations::chain(&recorded, &ir);
+    let chain = pack::migrations::chain(&recorded, &ir, pack.manifest.schema_level);
     let files = match pack::render(&pack, &ir, &chain) {
         Ok(f) => f,
         Err(e) => {

@@ -33,9 +33,17 @@ pub struct PlatformEntity {
 
 /// Builds the IR. Errors (bad profile values, metrics over unknown fields)
 /// come back as diagnostics; warnings ride along with the IR.
-pub fn build(m: &Model, pack: &str, platform: &[PlatformEntity]) -> (Option<Ir>, Vec<Diagnostic>) {
+///
+/// `reserved_tables` are table names the pack creates itself; entities get
+/// other names.
+pub fn build(
+    m: &Model,
+    pack: &str,
+    platform: &[PlatformEntity],
+    reserved_tables: &[String],
+) -> (Option<Ir>, Vec<Diagnostic>) {
     let mut b = Builder::new(m);
-    let ir = b.run(pack, platform);
+    let ir = b.run(pack, platform, reserved_tables);
     let failed = b.diags.iter().any(Diagnostic::is_error);
     (if failed { None } else { Some(ir) }, b.diags)
 }
@@ -337,7 +345,7 @@ impl<'m> Builder<'m> {
         )
     }
 
-    fn run(&mut self, pack: &str, platform: &[PlatformEntity]) -> Ir {
+    fn run(&mut self, pack: &str, platform: &[PlatformEntity], reserved_tables: &[String]) -> Ir {
         let m = self.m;
         let application = m.elements.iter().any(|e| e.kind.layer() == "application");
 
@@ -386,7 +394,9 @@ impl<'m> Builder<'m> {
 
         // Entities: platform first (they keep their names), then DataObjects.
         let mut tables = Allocator::new();
-        tables.reserve("alembic_version");
+        for t in reserved_tables {
+            tables.reserve(t);
+        }
         let mut entities: Vec<Entity> = Vec::new();
         for p in platform
             .iter()
@@ -1445,7 +1455,7 @@ impl<'m> Builder<'m> {
                 },
                 InfraService {
                     key: "worker".into(),
-                    purpose: "the scheduled aggregation jobs".into(),
+                    purpose: "the scheduled jobs: aggregation and retention".into(),
                     from: worker_from,
                 },
                 InfraService {
