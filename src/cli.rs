@@ -16,7 +16,8 @@ use std::path::PathBuf;
 pub const EXIT_OK: i32 = 0;
 /// Exit code: the blueprint is unusable.
 pub const EXIT_UNUSABLE: i32 = 1;
-/// Exit code: usage error, or the file cannot be read.
+/// Exit code: usage error, the file cannot be read, or the lock file is
+/// unusable.
 pub const EXIT_USAGE: i32 = 2;
 
 const EXIT_CODES: &str = "\
@@ -24,7 +25,8 @@ Exit codes:
   0  success (warnings allowed); for `check`: in sync
   1  the blueprint is unusable, the output drifted (`check`), a merge left
      conflicts, or a saved plan is stale; the first line of stderr says why
-  2  usage error, or the file cannot be read";
+  2  usage error, the file cannot be read, or the output folder's lock file
+     is unreadable, corrupt or from a newer archgen";
 
 #[derive(Parser, Debug)]
 #[command(

@@ -178,18 +178,22 @@ fn make_plan(
         Err(code) => return Ok(Err(code)),
     };
     // The last generation's lock: read once, for the records and the plan.
-    let old = match crate::plan::read_lock(dir) {
-        Ok(l) => l.unwrap_or_default(),
+    let read_state = || -> Result<_, crate::plan::LockError> {
+        let old = crate::plan::read_lock(dir)?.unwrap_or_default();
+        let recorded: Vec<pack::migrations::Revision> =
+            crate::plan::state_list(dir, &old, "migrations")?;
+        let recorded_adrs: Vec<pack::records::Record> =
+            crate::plan::state_list(dir, &old, "decisions")?;
+        Ok((old, recorded, recorded_adrs))
+    };
+    let (old, recorded, recorded_adrs) = match read_state() {
+        Ok(x) => x,
         Err(e) => {
             writeln!(err, "error: {e}")?;
-            return Ok(Err(EXIT_UNUSABLE));
+            writeln!(err, "  = help: {}", e.help())?;
+            return Ok(Err(EXIT_USAGE));
         }
     };
-    let old_state = &old.state;
-    let recorded: Vec<pack::migrations::Revision> =
-        serde_json::from_value(old_state["migrations"].clone()).unwrap_or_default();
-    let recorded_adrs: Vec<pack::records::Record> =
-        serde_json::from_value(old_state["decisions"].clone()).unwrap_or_default();
     // What the generation depends on: the IR as the blueprint gives it.
     let input_hash = pack::hex_digest(
         serde_json::to_string(&ir)

@@ -41,7 +41,9 @@ pub fn check_out_dir(out: &Path, force: bool) -> Result<(), WriteError> {
     if !meta.is_dir() {
         return Err(WriteError::NotADir(shown));
     }
-    let ours = out.join(STATE_DIR).join("lock.json").is_file();
+    // A lock that is there but unreadable is still ours: reading it says
+    // what is wrong with it.
+    let ours = std::fs::symlink_metadata(out.join(STATE_DIR).join("lock.json")).is_ok();
     let empty = std::fs::read_dir(out)
         .map_err(|e| WriteError::Io(shown.clone(), e))?
         .next()

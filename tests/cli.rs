@@ -238,5 +238,5 @@ fn help_documents_exit_codes() {
     let o = archgen(&["validate", "--help"]);
     assert!(o
         .stdout
-        .contains("2  usage error, or the file cannot be read"));
+        .contains("2  usage error, the file cannot be read, or the output folder's lock file"));
 }

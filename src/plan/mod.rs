@@ -203,11 +203,114 @@ fn read(out: &Path, rel: &str) -> Result<Option<String>, WriteError> {
     }
 }
 
-/// Reads the lock file of `out`, if there is one.
-pub fn read_lock(out: &Path) -> Result<Option<Lock>, WriteError> {
-    match read(out, &format!("{STATE_DIR}/lock.json"))? {
-        Some(t) => Ok(serde_json::from_str(&t).ok()),
-        None => Ok(None),
+/// The lock file of `out`, as a path to show.
+pub fn lock_path(out: &Path) -> String {
+    out.join(STATE_DIR).join("lock.json").display().to_string()
+}
+
+/// Why the lock file cannot be used. Every command that needs it stops:
+/// without it archgen cannot tell its own files from hand edits, nor where
+/// the migration chain ends.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("cannot read `{path}`: {source}; nothing was written")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("`{path}` is corrupt ({why}), so archgen cannot tell the files it generated from your edits; nothing was written")]
+    Corrupt { path: String, why: String },
+    #[error("`{path}` was written by archgen {version}, which is newer than this archgen ({ours}); nothing was written")]
+    Newer {
+        path: String,
+        version: String,
+        ours: String,
+    },
+}
+
+impl LockError {
+    /// What the user can do about it.
+    pub fn help(&self) -> String {
+        match self {
+            Self::Unreadable { path, .. } | Self::Corrupt { path, .. } => format!(
+                "restore it from version control (`git checkout -- {path}`) and run archgen again"
+            ),
+            Self::Newer { path, version, .. } => format!(
+                "run archgen {version} or newer on this folder, or restore the lock an older archgen wrote (`git checkout -- {path}`)"
+            ),
+        }
+    }
+
+    fn corrupt(out: &Path, why: impl Into<String>) -> Self {
+        Self::Corrupt {
+            path: lock_path(out),
+            why: why.into(),
+        }
+    }
+}
+
+/// `major.minor.patch` of a version (a pre-release or build suffix ignored).
+fn version_triple(v: &str) -> Option<(u64, u64, u64)> {
+    let core = v.split(['-', '+']).next()?;
+    let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+    let t = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(t)
+}
+
+/// Reads the lock file of `out`; `None` when there is none (a first
+/// generation). A lock that cannot be read, is not a lock, or was written
+/// by a newer archgen is an error: taking it for no lock would make a new
+/// initial migration and take every generated file for a hand edit.
+pub fn read_lock(out: &Path) -> Result<Option<Lock>, LockError> {
+    let path = out.join(STATE_DIR).join("lock.json");
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(LockError::Unreadable {
+                path: lock_path(out),
+                source,
+            })
+        }
+    };
+    let lock: Lock = serde_json::from_slice(&bytes).map_err(|e| {
+        let why = if e.is_data() {
+            format!("not an archgen lock: {e}")
+        } else {
+            format!("not valid JSON: {e}")
+        };
+        LockError::corrupt(out, why)
+    })?;
+    let ours = env!("CARGO_PKG_VERSION");
+    let Some(theirs) = version_triple(&lock.archgen_version) else {
+        return Err(LockError::corrupt(
+            out,
+            format!(
+                "its archgen_version {} is not a version",
+                crate::diagnostic::shown(&lock.archgen_version)
+            ),
+        ));
+    };
+    if Some(theirs) > version_triple(ours) {
+        return Err(LockError::Newer {
+            path: lock_path(out),
+            version: lock.archgen_version,
+            ours: ours.to_owned(),
+        });
+    }
+    Ok(Some(lock))
+}
+
+/// The list `key` of the pack state a lock carries (empty when absent).
+pub fn state_list<T: serde::de::DeserializeOwned>(
+    out: &Path,
+    lock: &Lock,
+    key: &str,
+) -> Result<Vec<T>, LockError> {
+    match lock.state.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(vec![]),
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|e| LockError::corrupt(out, format!("its state `{key}` is unreadable: {e}"))),
     }
 }
 
