@@ -238,16 +238,35 @@ fn make_plan(
 }
 
 fn conflict_reason(plan: &Plan) -> String {
-    let paths: Vec<&str> = plan
+    let conflicts: Vec<&crate::plan::Change> = plan
         .changes
         .iter()
         .filter(|c| c.kind == Kind::Conflict)
+        .collect();
+    let marked: Vec<&str> = conflicts
+        .iter()
+        .filter(|c| c.beside_file.is_none())
         .map(|c| c.path.as_str())
         .collect();
+    let mut todo = Vec::new();
+    if !marked.is_empty() {
+        todo.push(format!(
+            "resolve the `<<<<<<<` markers in {}",
+            marked.join(", ")
+        ));
+    }
+    for c in &conflicts {
+        if let Some(new) = &c.beside_file {
+            todo.push(format!(
+                "merge `{new}` into `{}` by hand and delete it (`{}` is not UTF-8 text, so archgen kept it byte for byte and wrote the new version beside it)",
+                c.path, c.path
+            ));
+        }
+    }
     format!(
-        "error: {} left conflicts; resolve the `<<<<<<<` markers in {} and run archgen again",
-        plural(paths.len(), "hand edit"),
-        paths.join(", ")
+        "error: {} left conflicts; {} and run archgen again",
+        plural(conflicts.len(), "hand edit"),
+        todo.join("; ")
     )
 }
 
@@ -318,6 +337,8 @@ struct SavedChange {
     #[serde(flatten)]
     change: crate::plan::Change,
     after: Option<String>,
+    #[serde(default)]
+    beside: Option<String>,
     before_exists: bool,
 }
 
@@ -349,6 +370,7 @@ pub fn plan(
                 .map(|ch| SavedChange {
                     change: ch.clone(),
                     after: ch.after.clone(),
+                    beside: ch.beside.clone(),
                     before_exists: ch.before.is_some(),
                 })
                 .collect(),
@@ -383,6 +405,14 @@ pub fn plan(
         let text = crate::plan::diff(ch);
         if ch.kind == Kind::Keep {
             writeln!(out, "# kept: {} is edited and no longer generated", ch.path)?;
+            continue;
+        }
+        if let Some(new) = &ch.beside_file {
+            writeln!(
+                out,
+                "# conflict: {} is not UTF-8 text and is kept as it is; the new version goes to {new}",
+                ch.path
+            )?;
             continue;
         }
         for line in text.lines() {
@@ -443,7 +473,8 @@ pub fn apply(file: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
             .map(|s| {
                 let mut ch = s.change;
                 ch.after = s.after;
-                ch.before = s.before_exists.then(String::new);
+                ch.before = s.before_exists.then(Vec::new);
+                ch.beside = s.beside;
                 ch
             })
             .collect(),

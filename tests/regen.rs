@@ -572,3 +572,63 @@ fn a_corrupt_unreadable_or_newer_lock_stops_every_command_and_writes_nothing() {
     let o = on_app("check", t.path(), &v1);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn a_hand_edit_that_is_not_utf8_is_kept_byte_for_byte_and_the_new_version_goes_beside_it() {
+    let (t, v1, v2) = generated_v1();
+    let acc = t.path().join("app/entities/accounts.txt");
+    let beside = t.path().join("app/entities/accounts.txt.archgen-new");
+    // A Latin-1 `é` in a hand edit: not UTF-8.
+    let mut edited = std::fs::read(&acc).unwrap();
+    edited.extend_from_slice(b"# caf\xe9 au lait\n");
+    std::fs::write(&acc, &edited).unwrap();
+    // A generation that does not change the file keeps the edit, quietly.
+    let o = gen(t.path(), &v1);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&acc).unwrap(), edited);
+    // One that changes it: a conflict, the edit untouched, the new version
+    // beside it.
+    let o = on_app("plan", t.path(), &v2);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("# conflict: entities/accounts.txt is not UTF-8 text and is kept as it is; the new version goes to entities/accounts.txt.archgen-new\n"), "{}", stdout(&o));
+    let o = gen(t.path(), &v2);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "warning: table `orders` is no longer in the blueprint: the next migration drops it and its data\nerror: 1 hand edit left conflicts; merge `entities/accounts.txt.archgen-new` into `entities/accounts.txt` by hand and delete it (`entities/accounts.txt` is not UTF-8 text, so archgen kept it byte for byte and wrote the new version beside it) and run archgen again\n"
+    );
+    assert_eq!(
+        std::fs::read(&acc).unwrap(),
+        edited,
+        "the edit's bytes changed"
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    let v2f = write_bp(fresh.path(), "v2.xml", V2);
+    assert!(gen(fresh.path(), &v2f).status.success());
+    assert_eq!(
+        std::fs::read(&beside).unwrap(),
+        std::fs::read(fresh.path().join("app/entities/accounts.txt")).unwrap()
+    );
+    // Until the new version is merged and its file deleted, it stays a
+    // conflict, and nothing is rewritten.
+    let o = on_app("check", t.path(), &v2);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("  ! entities/accounts.txt\n"),
+        "{}",
+        stderr(&o)
+    );
+    let before = tree(t.path());
+    assert_eq!(gen(t.path(), &v2).status.code(), Some(1));
+    assert_eq!(tree(t.path()), before);
+    // Merged by hand (still Latin-1), the new file deleted: in sync.
+    let mut resolved = std::fs::read(&beside).unwrap();
+    resolved.extend_from_slice(b"# caf\xe9 au lait\n");
+    std::fs::write(&acc, &resolved).unwrap();
+    std::fs::remove_file(&beside).unwrap();
+    let o = on_app("check", t.path(), &v2);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = gen(t.path(), &v2);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&acc).unwrap(), resolved);
+}
