@@ -381,8 +381,8 @@ pub fn plan(
             preconditions: plan.preconditions.clone(),
         };
         let text = serde_json::to_string_pretty(&saved)?;
-        if let Err(e) = std::fs::write(file, text) {
-            writeln!(err, "error: cannot write `{}`: {e}", file.display())?;
+        if let Err(e) = crate::write::atomic_write(file, text.as_bytes()) {
+            writeln!(err, "error: {e}")?;
             return Ok(EXIT_USAGE);
         }
     }
@@ -624,8 +624,8 @@ pub fn init(file: &Path, force: bool, out: &mut dyn Write, err: &mut dyn Write) 
         )?;
         return Ok(EXIT_USAGE);
     }
-    if let Err(e) = std::fs::write(file, STARTER) {
-        writeln!(err, "error: cannot write `{}`: {e}", file.display())?;
+    if let Err(e) = crate::write::atomic_write(file, STARTER.as_bytes()) {
+        writeln!(err, "error: {e}")?;
         return Ok(EXIT_USAGE);
     }
     writeln!(out, "archgen: wrote the starter blueprint {}; open it in Archi with File > Import > Open Exchange File, or run `archgen gen {} -o app/`", file.display(), file.display())?;

@@ -64,6 +64,23 @@ const V2: &[(&str, &str)] = &[
     ("Invoices", "id uuid pk; amount bigint"),
 ];
 
+/// `archgen plan BP -o app --pack <test pack> --out FILE`, run in `dir`.
+fn save_plan(dir: &Path, bp: &Path, file: &str) -> Output {
+    archgen(
+        &[
+            "plan",
+            bp.to_str().unwrap(),
+            "-o",
+            "app",
+            "--pack",
+            &pack(),
+            "--out",
+            file,
+        ],
+        dir,
+    )
+}
+
 /// `archgen CMD BP -o app --pack <test pack>`, run in `dir`.
 fn on_app(cmd: &str, dir: &Path, bp: &Path) -> Output {
     archgen(
@@ -210,19 +227,7 @@ fn check_exit_codes() {
 #[test]
 fn apply_writes_the_preview_and_refuses_a_stale_plan() {
     let (t, v1, v2) = generated_v1();
-    let o = archgen(
-        &[
-            "plan",
-            v2.to_str().unwrap(),
-            "-o",
-            "app",
-            "--pack",
-            &pack(),
-            "--out",
-            "p.json",
-        ],
-        t.path(),
-    );
+    let o = save_plan(t.path(), &v2, "p.json");
     assert!(o.status.success());
     let o = archgen(&["apply", "p.json"], t.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -235,19 +240,7 @@ fn apply_writes_the_preview_and_refuses_a_stale_plan() {
     assert!(gen(u.path(), &v2b).status.success());
     assert_eq!(applied, tree(&u.path().join("app")));
     // A plan made, then the disk edited: refused, nothing written.
-    let o = archgen(
-        &[
-            "plan",
-            v1.to_str().unwrap(),
-            "-o",
-            "app",
-            "--pack",
-            &pack(),
-            "--out",
-            "p2.json",
-        ],
-        t.path(),
-    );
+    let o = save_plan(t.path(), &v1, "p2.json");
     assert!(o.status.success());
     std::fs::write(t.path().join("app/summary.txt"), "edited after planning\n").unwrap();
     let before = tree(&t.path().join("app"));
@@ -631,4 +624,95 @@ fn a_hand_edit_that_is_not_utf8_is_kept_byte_for_byte_and_the_new_version_goes_b
     let o = gen(t.path(), &v2);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(std::fs::read(&acc).unwrap(), resolved);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rewritten_file_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let (t, _, v2) = generated_v1();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let set = |p: &Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    };
+    let acc = t.path().join("app/entities/accounts.txt");
+    let summary = t.path().join("app/summary.txt");
+    let lock = t.path().join("app/.archgen/lock.json");
+    // One unedited (updated), one edited (merged), and the lock.
+    set(&acc, 0o750);
+    let text = std::fs::read_to_string(&summary).unwrap();
+    std::fs::write(&summary, format!("# mine\n{text}")).unwrap();
+    set(&summary, 0o700);
+    set(&lock, 0o600);
+    let o = gen(t.path(), &v2);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&acc)
+        .unwrap()
+        .contains("field email text"));
+    assert!(std::fs::read_to_string(&summary)
+        .unwrap()
+        .starts_with("# mine\n"));
+    assert_eq!(mode(&acc), 0o750);
+    assert_eq!(mode(&summary), 0o700);
+    assert_eq!(mode(&lock), 0o600);
+    // A saved plan too, and what apply writes from it.
+    std::fs::write(t.path().join("p.json"), "old").unwrap();
+    set(&t.path().join("p.json"), 0o640);
+    let o = save_plan(t.path(), Path::new("v1.xml"), "p.json");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(mode(&t.path().join("p.json")), 0o640);
+    assert_eq!(
+        archgen(&["apply", "p.json"], t.path()).status.code(),
+        Some(0)
+    );
+    assert_eq!(mode(&acc), 0o750);
+}
+
+/// With strace at hand: every file is written to a temporary file that is
+/// synced before it is renamed into place, and the folder is synced after.
+#[cfg(target_os = "linux")]
+#[test]
+fn every_write_is_synced_then_renamed_then_its_folder_synced() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        eprintln!("\n!!! SKIPPED the fsync check: strace is not installed !!!\n");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let v1 = write_bp(t.path(), "v1.xml", V1);
+    let o = Command::new("strace")
+        .args([
+            "-f",
+            "-o",
+            "trace",
+            "-e",
+            "trace=fsync,fdatasync,rename,renameat,renameat2",
+        ])
+        .arg(env!("CARGO_BIN_EXE_archgen"))
+        .args(["gen", v1.to_str().unwrap(), "-o", "app", "--pack", &pack()])
+        .current_dir(t.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let trace = std::fs::read_to_string(t.path().join("trace")).unwrap();
+    let calls: Vec<&str> = trace
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter(|c| c.starts_with("fsync(") || c.starts_with("rename"))
+        .collect();
+    let renames: Vec<usize> = (0..calls.len())
+        .filter(|&i| calls[i].starts_with("rename"))
+        .collect();
+    // Every file of the tree, the lock twice (journal, then final).
+    assert_eq!(
+        renames.len(),
+        tree(&t.path().join("app")).len() + 1,
+        "{trace}"
+    );
+    for i in renames {
+        assert!(i > 0 && calls[i - 1].starts_with("fsync("), "{trace}");
+        assert!(
+            calls.get(i + 1).is_some_and(|c| c.starts_with("fsync(")),
+            "{trace}"
+        );
+    }
 }
