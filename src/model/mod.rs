@@ -9,6 +9,7 @@
 //! index: nothing that walks them recurses, however deep a file nests them.
 
 mod attr_scan;
+mod chars;
 mod cpus;
 mod lang;
 mod reader;
