@@ -394,6 +394,7 @@ impl<'m> Builder<'m> {
         {
             tables.reserve(&p.key);
             let specs = profile::parse_fields(&p.fields)
+                .into_result()
                 .unwrap_or_else(|e| panic!("pack platform entity {}: {}", p.key, e.message));
             let fields = specs
                 .into_iter()
@@ -410,6 +411,7 @@ impl<'m> Builder<'m> {
                 fields,
                 retention: None,
                 time_field: None,
+                broken_fields: vec![],
                 from: vec![],
             });
         }
@@ -722,19 +724,25 @@ impl<'m> Builder<'m> {
         tables: &mut Allocator,
         entities: &mut Vec<Entity>,
     ) -> usize {
-        let specs = match prop(&d.properties, "archgen:fields") {
-            Some(p) => match profile::parse_fields(p.value.as_deref().unwrap_or("")) {
-                Ok(s) => s,
-                Err(e) => {
-                    self.bad_prop(Code::ProfileValue, p, e);
-                    vec![]
+        let parsed = match prop(&d.properties, "archgen:fields") {
+            Some(p) => {
+                let parsed = profile::parse_fields(p.value.as_deref().unwrap_or(""));
+                // One error per bad entry; the others still make the table.
+                for e in &parsed.errors {
+                    self.bad_prop(Code::ProfileValue, p, e.clone());
                 }
-            },
+                parsed
+            }
             None => {
                 profile::parse_fields("id uuid pk; created_at timestamp index; data json nullable")
-                    .expect("default fields parse")
             }
         };
+        let broken: Vec<String> = parsed
+            .broken
+            .iter()
+            .map(|n| naming::snake(n).unwrap_or_else(|| n.to_ascii_lowercase()))
+            .collect();
+        let specs = parsed.specs;
         let mut requested = naming::key_for(d.name.as_deref(), "entity", &d.identifier);
         if let Some(p) = prop(&d.properties, "archgen:table") {
             let v = p.value.as_deref().unwrap_or("").trim();
@@ -796,6 +804,7 @@ impl<'m> Builder<'m> {
             e.from = from;
             e.documentation = d.documentation.clone();
             e.retention = retention;
+            e.broken_fields = broken;
             return i;
         }
 
@@ -846,6 +855,7 @@ impl<'m> Builder<'m> {
             fields,
             retention,
             time_field: None,
+            broken_fields: broken,
             from,
         });
         entities.len() - 1
@@ -905,16 +915,23 @@ impl<'m> Builder<'m> {
         aggregators: &[&'m Element],
     ) -> Option<Metric> {
         let name = display(d);
+        // False when a term of the definition did not read: the metric is
+        // not made, but its other terms are still checked.
+        let mut ok = true;
         let (def, text, why, p) = match prop(&d.properties, "archgen:metric") {
             Some(p) => {
                 let v = p.value.clone().unwrap_or_default();
-                match profile::parse_metric(&v) {
-                    Ok(def) => (def, v, "property archgen:metric".to_owned(), Some(p)),
-                    Err(e) => {
-                        self.bad_prop(Code::ProfileValue, p, e);
-                        return None;
-                    }
+                let parsed = profile::parse_metric(&v);
+                for e in parsed.errors {
+                    ok = false;
+                    self.bad_prop(Code::ProfileValue, p, e);
                 }
+                (
+                    parsed.def?,
+                    v,
+                    "property archgen:metric".to_owned(),
+                    Some(p),
+                )
             }
             None => {
                 let src = self.default_metric_source(d, aggregators)?;
@@ -986,17 +1003,24 @@ impl<'m> Builder<'m> {
                 .iter()
                 .find(|f| f.key == naming::snake(k).unwrap_or_default())
         };
+        // A field whose own entry was refused has had its error already.
+        let broken = |k: &str| {
+            let k = naming::snake(k).unwrap_or_default();
+            src.broken_fields.contains(&k)
+        };
         let fields_list = src
             .fields
             .iter()
             .map(|f| f.key.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        let mut ok = true;
         let mut check = |s: &mut Self, k: &str, what: &str| -> Option<Field> {
             let f = field(k).cloned();
             if f.is_none() {
                 ok = false;
+                if broken(k) {
+                    return None;
+                }
                 fail(
                     s,
                     format!(
@@ -1034,6 +1058,9 @@ impl<'m> Builder<'m> {
             return None;
         }
         let Some(time) = time.filter(|t| t.ty.kind.is_time()) else {
+            if !src.broken_fields.is_empty() {
+                return None; // Its time field may be the refused entry.
+            }
             fail(self, format!("metric `{name}` has no timestamp field to group by"), format!("give `{}` a timestamp field (occurred_at or created_at), or name one with `of <field>`", src.key));
             return None;
         };

@@ -94,6 +94,10 @@ pub struct Entity {
     pub retention: Option<Retention>,
     /// The field that orders rows in time (for lists and retention).
     pub time_field: Option<String>,
+    /// Keys of the `archgen:fields` entries that were refused (each had its
+    /// error); nothing that names them is reported again.
+    #[serde(skip)]
+    pub broken_fields: Vec<String>,
     pub from: Provenance,
 }
 
