@@ -82,11 +82,15 @@ impl ColorWhen {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check a blueprint and print its diagnostics; exit 0 when it is usable
+    /// Check a blueprint as `gen` would (the model, then the archgen profile
+    /// and the IR for its pack) and print its diagnostics; exit 0 when it is
+    /// usable, that is when `gen` would generate it
     #[command(after_help = EXIT_CODES)]
     Validate {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        pack: PackArg,
     },
     /// Summarise a blueprint: format version, exporter, counts by type, views
     #[command(after_help = EXIT_CODES)]
@@ -204,7 +208,7 @@ where
         }
     };
     let result = match cli.command {
-        Command::Validate { common } => validate(&common, out, err),
+        Command::Validate { common, pack } => validate(&common, &pack, out, err),
         Command::Inspect {
             common,
             json,
@@ -322,30 +326,36 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-fn validate(c: &Common, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    let l = match load(c, err)? {
-        Ok(l) => l,
+/// The model's checks, then the profile and IR checks of the pack `gen`
+/// would use: a blueprint `validate` calls usable generates.
+fn validate(
+    c: &Common,
+    p: &PackArg,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let checked = crate::cmd::front(c, p, Some(&mut *out), err)?;
+    let (l, pack, ir) = match checked {
+        Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    if !report(&l, c.format, Some(out), err)? {
-        return Ok(EXIT_UNUSABLE);
-    }
     if c.format == Format::Human {
         let m = l.usable().expect("usable");
         writeln!(
             out,
-            "{}: usable ArchiMate {} model: {}, {}, {} ({})",
+            "{}: usable ArchiMate {} model: {}, {}, {} ({}); generates with the {} pack",
             l.path,
             m.format.map_or("?", |v| v.as_str()),
             plural(m.elements.len(), "element"),
             plural(m.relationships.len(), "relationship"),
             plural(m.views.len(), "view"),
-            counts(l.errors(), l.warnings())
+            counts(l.errors(), l.warnings()),
+            pack.manifest.name
         )?;
     }
     // The process ends right after: freeing a large model piece by piece
     // only costs time.
-    std::mem::forget(l);
+    std::mem::forget((l, pack, ir));
     Ok(EXIT_OK)
 }
 

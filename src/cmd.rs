@@ -18,10 +18,12 @@ type Outcome = std::io::Result<i32>;
 const STARTER: &str = include_str!("../blueprints/saas-dashboard.xml");
 
 /// Loads the blueprint, picks the pack and builds the IR; prints the
-/// diagnostics (the reason first when it fails).
-fn front(
+/// diagnostics (the reason first when it fails). JSON diagnostics go to
+/// `json_out` when given, else to `err`.
+pub(crate) fn front(
     c: &Common,
     p: &PackArg,
+    json_out: Option<&mut dyn Write>,
     err: &mut dyn Write,
 ) -> std::io::Result<Result<(Loaded, Pack, Ir), i32>> {
     let mut l = match load(c, err)? {
@@ -66,7 +68,7 @@ fn front(
     }
     l.diagnostics
         .sort_by_key(|d| d.excerpt.as_ref().map_or(u32::MAX, |x| x.line));
-    let _ = report(&l, c.format, None, err)?;
+    let _ = report(&l, c.format, json_out, err)?;
     match chosen {
         Some((pack, ir)) if l.errors() == 0 => Ok(Ok((l, pack, ir))),
         _ => Ok(Err(EXIT_UNUSABLE)),
@@ -80,7 +82,7 @@ pub fn inspect_ir(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let (_, pack, ir) = match front(c, p, err)? {
+    let (_, pack, ir) = match front(c, p, None, err)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
@@ -173,7 +175,7 @@ fn make_plan(
     dir: &Path,
     err: &mut dyn Write,
 ) -> std::io::Result<Result<(Loaded, Plan, usize), i32>> {
-    let (l, pack, ir) = match front(c, p, err)? {
+    let (l, pack, ir) = match front(c, p, None, err)? {
         Ok(x) => x,
         Err(code) => return Ok(Err(code)),
     };
@@ -574,7 +576,7 @@ pub fn explain(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let (_, _, ir) = match front(c, p, err)? {
+    let (_, _, ir) = match front(c, p, None, err)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
