@@ -175,10 +175,14 @@ fn make_plan(
     dir: &Path,
     err: &mut dyn Write,
 ) -> std::io::Result<Result<(Loaded, Plan, usize), i32>> {
-    let (l, pack, ir) = match front(c, p, None, err)? {
+    let (mut l, pack, ir) = match front(c, p, None, err)? {
         Ok(x) => x,
         Err(code) => return Ok(Err(code)),
     };
+    // The model and its text have done their part once the IR is built:
+    // the memory goes to rendering.
+    l.model = None;
+    l.source = None;
     // The last generation's lock: read once, for the records and the plan.
     let read_state = || -> Result<_, crate::plan::LockError> {
         let old = crate::plan::read_lock(dir)?.unwrap_or_default();
@@ -197,15 +201,12 @@ fn make_plan(
         }
     };
     // What the generation depends on: the IR as the blueprint gives it.
-    let input_hash = pack::hex_digest(
-        serde_json::to_string(&ir)
-            .expect("IR serialises")
-            .as_bytes(),
-    );
+    let input_hash = pack::json_digest(&ir);
     let mut ir = ir;
     let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
     let chain = pack::migrations::chain(&recorded, &ir);
-    let files = match pack::render(&pack, &ir, &chain) {
+    let schema = schema_of(&ir);
+    let files = match pack::render(&pack, ir, &chain) {
         Ok(f) => f,
         Err(e) => {
             writeln!(
@@ -221,16 +222,18 @@ fn make_plan(
         pack: pack.manifest.name.clone(),
         pack_version: pack.manifest.version.clone(),
         input_hash,
-        schema: schema_of(&ir),
+        schema,
         state: serde_json::json!({ "migrations": chain, "decisions": adrs }),
         files: Default::default(),
     };
-    match crate::plan::plan(dir, &files, lock, old) {
+    drop(chain);
+    let total = files.len();
+    match crate::plan::plan(dir, files, lock, old) {
         Ok(plan) => {
             for w in &plan.warnings {
                 writeln!(err, "warning: {w}")?;
             }
-            Ok(Ok((l, plan, files.len())))
+            Ok(Ok((l, plan, total)))
         }
         Err(e) => {
             writeln!(err, "error: {e}")?;
@@ -327,7 +330,7 @@ struct SavedPlan {
     output: String,
     summary: String,
     changes: Vec<SavedChange>,
-    bases: std::collections::BTreeMap<String, Option<String>>,
+    bases: std::collections::BTreeMap<String, Option<crate::plan::Text>>,
     lock_text: String,
     journal_text: String,
     lock_changed: bool,
@@ -338,7 +341,7 @@ struct SavedPlan {
 struct SavedChange {
     #[serde(flatten)]
     change: crate::plan::Change,
-    after: Option<String>,
+    after: Option<crate::plan::Text>,
     #[serde(default)]
     beside: Option<String>,
     before_exists: bool,

@@ -104,6 +104,10 @@ pub fn fnv32(s: &str) -> u32 {
 #[derive(Debug, Default, Clone)]
 pub struct Allocator {
     taken: BTreeSet<String>,
+    /// For a key claimed more than once, the suffix number to try next:
+    /// every smaller one is taken already, so many claimants of one name
+    /// cost no more than one each.
+    next: std::collections::HashMap<String, usize>,
 }
 
 impl Allocator {
@@ -125,7 +129,8 @@ impl Allocator {
         if self.taken.insert(key.to_owned()) {
             return key.to_owned();
         }
-        for n in 2.. {
+        let start = self.next.get(key).copied().unwrap_or(2);
+        for n in start.. {
             let suffix = format!("_{n}");
             let mut base = key.to_owned();
             base.truncate(KEY_MAX - suffix.len());
@@ -134,6 +139,7 @@ impl Allocator {
             }
             let candidate = format!("{base}{suffix}");
             if self.taken.insert(candidate.clone()) {
+                self.next.insert(key.to_owned(), n + 1);
                 return candidate;
             }
         }

@@ -15,7 +15,9 @@ use super::{
     Provenance, Service, ServiceKind,
 };
 use crate::diagnostic::{shown, Code, Diagnostic};
-use crate::model::{AccessType, Element, ElementType as T, Model, Property, RelationshipType as R};
+use crate::model::{
+    AccessType, Element, ElementType as T, Model, Property, Relationship, RelationshipType as R,
+};
 use crate::naming::{self, Allocator};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -43,6 +45,12 @@ pub fn build(m: &Model, pack: &str, platform: &[PlatformEntity]) -> (Option<Ir>,
 struct Builder<'m> {
     m: &'m Model,
     by_id: HashMap<&'m str, &'m Element>,
+    /// The relationships from and to each identifier, in file order: every
+    /// look-up costs the item's own relationships, not the model's.
+    from_src: HashMap<&'m str, Vec<&'m Relationship>>,
+    to_dst: HashMap<&'m str, Vec<&'m Relationship>>,
+    /// The elements of each type, in identifier order.
+    by_kind: HashMap<T, Vec<&'m Element>>,
     diags: Vec<Diagnostic>,
     why: BTreeMap<&'m str, (String, String)>,
 }
@@ -105,6 +113,58 @@ fn prop<'p>(props: &'p [Property], key: &str) -> Option<&'p Property> {
     })
 }
 
+/// Entities by key, by table and by the data object they come from (the
+/// first of each): a metric finds its source at once.
+struct EntityIndex<'e> {
+    by_key: HashMap<&'e str, usize>,
+    by_table: HashMap<&'e str, usize>,
+    by_first_from: HashMap<&'e str, usize>,
+}
+
+impl<'e> EntityIndex<'e> {
+    fn new(entities: &'e [Entity]) -> Self {
+        let mut ix = EntityIndex {
+            by_key: HashMap::new(),
+            by_table: HashMap::new(),
+            by_first_from: HashMap::new(),
+        };
+        for (i, e) in entities.iter().enumerate() {
+            ix.by_key.entry(&e.key).or_insert(i);
+            ix.by_table.entry(&e.table).or_insert(i);
+            if let Some(f) = e.from.first() {
+                ix.by_first_from.entry(f).or_insert(i);
+            }
+        }
+        ix
+    }
+}
+
+/// What the aggregators read, and which of them write each data object:
+/// the default metric of a data object is found without going through
+/// every aggregator.
+struct Aggregators<'m> {
+    /// The data objects each aggregator reads, aggregators in identifier
+    /// order.
+    reads: Vec<Vec<&'m Element>>,
+    /// Data object identifier → the aggregators (indices) that write it.
+    writers: HashMap<&'m str, Vec<usize>>,
+}
+
+impl<'m> Aggregators<'m> {
+    fn new(b: &Builder<'m>, aggregators: &[&'m Element]) -> Self {
+        let mut reads = Vec::with_capacity(aggregators.len());
+        let mut writers: HashMap<&'m str, Vec<usize>> = HashMap::new();
+        for (i, a) in aggregators.iter().enumerate() {
+            let access = b.access(a, &[T::DataObject]);
+            for w in access.writes {
+                writers.entry(w.identifier.as_str()).or_default().push(i);
+            }
+            reads.push(access.reads);
+        }
+        Aggregators { reads, writers }
+    }
+}
+
 impl<'m> Builder<'m> {
     fn new(m: &'m Model) -> Self {
         let by_id = m
@@ -112,9 +172,25 @@ impl<'m> Builder<'m> {
             .iter()
             .map(|e| (e.identifier.as_str(), e))
             .collect();
+        let mut from_src: HashMap<&str, Vec<&Relationship>> = HashMap::new();
+        let mut to_dst: HashMap<&str, Vec<&Relationship>> = HashMap::new();
+        for r in &m.relationships {
+            from_src.entry(&r.source).or_default().push(r);
+            to_dst.entry(&r.target).or_default().push(r);
+        }
+        let mut by_kind: HashMap<T, Vec<&Element>> = HashMap::new();
+        for e in &m.elements {
+            by_kind.entry(e.kind).or_default().push(e);
+        }
+        for v in by_kind.values_mut() {
+            v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        }
         Builder {
             m,
             by_id,
+            from_src,
+            to_dst,
+            by_kind,
             diags: Vec::new(),
             why: BTreeMap::new(),
         }
@@ -133,18 +209,25 @@ impl<'m> Builder<'m> {
     }
 
     fn elements(&self, t: T) -> Vec<&'m Element> {
-        let mut v: Vec<&Element> = self.m.elements.iter().filter(|e| e.kind == t).collect();
-        v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
-        v
+        self.by_kind.get(&t).cloned().unwrap_or_default()
+    }
+
+    /// The relationships from `src`, in file order.
+    fn rels_from(&self, src: &str) -> &[&'m Relationship] {
+        self.from_src.get(src).map_or(&[], Vec::as_slice)
+    }
+
+    /// The relationships into `dst`, in file order.
+    fn rels_to(&self, dst: &str) -> &[&'m Relationship] {
+        self.to_dst.get(dst).map_or(&[], Vec::as_slice)
     }
 
     /// Targets of relationships of type `r` from `src`.
     fn out(&self, src: &str, r: R) -> Vec<&'m Element> {
         let mut v: Vec<&Element> = self
-            .m
-            .relationships
+            .rels_from(src)
             .iter()
-            .filter(|x| x.kind == r && x.source == src)
+            .filter(|x| x.kind == r)
             .filter_map(|x| self.by_id.get(x.target.as_str()).copied())
             .collect();
         v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
@@ -155,10 +238,9 @@ impl<'m> Builder<'m> {
     /// Sources of relationships of type `r` into `dst`.
     fn incoming(&self, dst: &str, r: R) -> Vec<&'m Element> {
         let mut v: Vec<&Element> = self
-            .m
-            .relationships
+            .rels_to(dst)
             .iter()
-            .filter(|x| x.kind == r && x.target == dst)
+            .filter(|x| x.kind == r)
             .filter_map(|x| self.by_id.get(x.source.as_str()).copied())
             .collect();
         v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
@@ -188,10 +270,9 @@ impl<'m> Builder<'m> {
         let mut a = Access::default();
         for actor in self.with_behaviour(c) {
             for r in self
-                .m
-                .relationships
+                .rels_from(&actor.identifier)
                 .iter()
-                .filter(|r| r.kind == R::Access && r.source == actor.identifier)
+                .filter(|r| r.kind == R::Access)
             {
                 let Some(t) = self.by_id.get(r.target.as_str()).copied() else {
                     continue;
@@ -375,14 +456,15 @@ impl<'m> Builder<'m> {
                 from: vec![c.identifier.clone()],
             });
         }
-        let all_components = self.elements(T::ApplicationComponent);
-        let with_role = |r: Role| -> Vec<&'m Element> {
-            all_components
-                .iter()
-                .copied()
-                .filter(|c| role_by_id.get(c.identifier.as_str()) == Some(&Some(r)))
-                .collect()
-        };
+        let mut by_role: BTreeMap<Role, Vec<&'m Element>> = BTreeMap::new();
+        for c in self.elements(T::ApplicationComponent) {
+            if let Some(Some(r)) = role_by_id.get(c.identifier.as_str()) {
+                by_role.entry(*r).or_default().push(c);
+            }
+        }
+        let with_role =
+            |r: Role| -> Vec<&'m Element> { by_role.get(&r).cloned().unwrap_or_default() };
+        let aggregators = Aggregators::new(self, &with_role(Role::Aggregator));
 
         // Entities: platform first (they keep their names), then DataObjects.
         let mut tables = Allocator::new();
@@ -416,11 +498,9 @@ impl<'m> Builder<'m> {
             });
         }
         let data_objects = self.elements(T::DataObject);
-        let (metric_objects, plain_objects): (Vec<&Element>, Vec<&Element>) =
-            data_objects.iter().partition(|d| {
-                self.is_metric_object(d)
-                    && self.metric_source_known(d, &with_role(Role::Aggregator))
-            });
+        let (metric_objects, plain_objects): (Vec<&Element>, Vec<&Element>) = data_objects
+            .iter()
+            .partition(|d| self.is_metric_object(d) && self.metric_source_known(d, &aggregators));
         let mut entity_by_do: HashMap<&str, usize> = HashMap::new();
         for d in &plain_objects {
             let idx = self.entity(d, &mut tables, &mut entities);
@@ -444,13 +524,15 @@ impl<'m> Builder<'m> {
         let mut metric_keys = Allocator::new();
         let mut metrics: Vec<Metric> = Vec::new();
         let mut metric_by_do: HashMap<&str, String> = HashMap::new();
+        let index = EntityIndex::new(&entities);
         for d in &metric_objects {
             if let Some(mt) = self.metric(
                 d,
                 &entities,
+                &index,
                 &mut metric_keys,
                 &mut tables,
-                &with_role(Role::Aggregator),
+                &aggregators,
             ) {
                 metric_by_do.insert(&d.identifier, mt.key.clone());
                 metrics.push(mt);
@@ -512,30 +594,21 @@ impl<'m> Builder<'m> {
         let mut events = Vec::new();
         let mut event_keys = Allocator::new();
         let mut ingested: Vec<String> = Vec::new();
+        let mut seen_events: BTreeSet<&str> = BTreeSet::new();
+        let mut seen_ingested: BTreeSet<String> = BTreeSet::new();
         for c in with_role(Role::Ingestion) {
-            let targets: Vec<&str> = self
+            let mut evs: Vec<&Element> = self
                 .with_behaviour(c)
                 .iter()
-                .map(|e| e.identifier.as_str())
-                .collect();
-            let mut evs: Vec<&Element> = self
-                .m
-                .relationships
-                .iter()
-                .filter(|r| {
-                    matches!(r.kind, R::Triggering | R::Flow)
-                        && targets.contains(&r.target.as_str())
-                })
+                .flat_map(|t| self.rels_to(&t.identifier))
+                .filter(|r| matches!(r.kind, R::Triggering | R::Flow))
                 .filter_map(|r| self.by_id.get(r.source.as_str()).copied())
                 .filter(|e| matches!(e.kind, T::ApplicationEvent | T::BusinessEvent))
                 .collect();
             evs.sort_by(|a, b| a.identifier.cmp(&b.identifier));
             evs.dedup_by(|a, b| a.identifier == b.identifier);
             for ev in evs {
-                if events
-                    .iter()
-                    .any(|x: &EventType| x.from[0] == ev.identifier)
-                {
+                if !seen_events.insert(&ev.identifier) {
                     continue;
                 }
                 let key = event_keys.claim(&naming::key_for(
@@ -557,7 +630,7 @@ impl<'m> Builder<'m> {
             for d in self.access(c, &[T::DataObject]).writes {
                 if let Some(&i) = entity_by_do.get(d.identifier.as_str()) {
                     let k = entities[i].key.clone();
-                    if !ingested.contains(&k) {
+                    if seen_ingested.insert(k.clone()) {
                         ingested.push(k);
                     }
                 }
@@ -696,25 +769,23 @@ impl<'m> Builder<'m> {
 
     /// Whether a metric-like DataObject can become a metric: it has a
     /// definition, or an aggregator reads a source for the default one.
-    fn metric_source_known(&self, d: &Element, aggregators: &[&'m Element]) -> bool {
+    fn metric_source_known(&self, d: &Element, aggregators: &Aggregators<'m>) -> bool {
         prop(&d.properties, "archgen:metric").is_some()
             || self.default_metric_source(d, aggregators).is_some()
     }
 
+    /// The first raw data object read by an aggregator that writes `d`
+    /// (aggregators in identifier order).
     fn default_metric_source(
         &self,
         d: &Element,
-        aggregators: &[&'m Element],
+        aggregators: &Aggregators<'m>,
     ) -> Option<&'m Element> {
         aggregators
+            .writers
+            .get(d.identifier.as_str())?
             .iter()
-            .filter(|a| {
-                self.access(a, &[T::DataObject])
-                    .writes
-                    .iter()
-                    .any(|w| w.identifier == d.identifier)
-            })
-            .flat_map(|a| self.access(a, &[T::DataObject]).reads)
+            .flat_map(|&a| aggregators.reads[a].iter().copied())
             .find(|r| !self.is_metric_object(r))
     }
 
@@ -780,9 +851,12 @@ impl<'m> Builder<'m> {
         );
 
         // A DataObject named like a platform entity extends it.
-        if let Some(i) = entities.iter().position(|e| {
-            e.origin == EntityOrigin::Platform && e.key == requested && e.from.is_empty()
-        }) {
+        // Platform entities come first.
+        if let Some(i) = entities
+            .iter()
+            .take_while(|e| e.origin == EntityOrigin::Platform)
+            .position(|e| e.key == requested && e.from.is_empty())
+        {
             let e = &mut entities[i];
             for s in specs {
                 let key = naming::snake(&s.name).unwrap_or_else(|| s.name.to_ascii_lowercase());
@@ -864,18 +938,28 @@ impl<'m> Builder<'m> {
     /// Turns `ref=<name>` into entity keys; unknown targets are errors.
     fn resolve_refs(&mut self, entities: &mut [Entity]) {
         let keys: Vec<String> = entities.iter().map(|e| e.key.clone()).collect();
+        // A reference names an entity's key, or its singular or plural.
+        let exact: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
+        let mut by_stem: HashMap<&str, &String> = HashMap::new();
+        for k in &keys {
+            by_stem.entry(k.trim_end_matches('s')).or_insert(k);
+        }
         for e in entities.iter_mut() {
             for f in &mut e.fields {
                 let Some(r) = f.reference.clone() else {
                     continue;
                 };
                 let want = naming::snake(&r).unwrap_or_default();
-                let hit = keys.iter().find(|k| **k == want).or_else(|| {
-                    keys.iter()
-                        .find(|k| k.trim_end_matches('s') == want.trim_end_matches('s'))
-                });
+                let hit = exact
+                    .get(want.as_str())
+                    .map(|k| (*k).to_owned())
+                    .or_else(|| {
+                        by_stem
+                            .get(want.trim_end_matches('s'))
+                            .map(|k| (*k).clone())
+                    });
                 match hit {
-                    Some(k) => f.reference = Some(k.clone()),
+                    Some(k) => f.reference = Some(k),
                     None => {
                         let p = e
                             .from
@@ -910,9 +994,10 @@ impl<'m> Builder<'m> {
         &mut self,
         d: &'m Element,
         entities: &[Entity],
+        index: &EntityIndex<'_>,
         metric_keys: &mut Allocator,
         tables: &mut Allocator,
-        aggregators: &[&'m Element],
+        aggregators: &Aggregators<'m>,
     ) -> Option<Metric> {
         let name = display(d);
         // False when a term of the definition did not read: the metric is
@@ -935,9 +1020,7 @@ impl<'m> Builder<'m> {
             }
             None => {
                 let src = self.default_metric_source(d, aggregators)?;
-                let source = entities
-                    .iter()
-                    .find(|e| e.from.first() == Some(&src.identifier))?
+                let source = entities[*index.by_first_from.get(src.identifier.as_str())?]
                     .key
                     .clone();
                 let grain = if has_word(&name, &["weekly", "week"]) {
@@ -979,7 +1062,11 @@ impl<'m> Builder<'m> {
             );
         };
         let want = naming::snake(&def.source).unwrap_or_default();
-        let Some(src) = entities.iter().find(|e| e.key == want || e.table == want) else {
+        let first = [
+            index.by_key.get(want.as_str()),
+            index.by_table.get(want.as_str()),
+        ];
+        let Some(src) = first.into_iter().flatten().min().map(|&i| &entities[i]) else {
             let names: Vec<&str> = entities
                 .iter()
                 .filter(|e| e.origin == EntityOrigin::Blueprint)

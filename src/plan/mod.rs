@@ -26,6 +26,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// File content held once and shared: the new version of a file is both
+/// what a plan writes and its next merge base. The rendered string is moved
+/// in, not copied.
+pub type Text = std::sync::Arc<String>;
+
 /// Marker opening a conflict in a merged file.
 pub const CONFLICT_MARK: &str = "<<<<<<< your edit";
 /// Suffix of the file that holds the new version of a file archgen could
@@ -119,7 +124,7 @@ pub struct Change {
     /// What to write (`None`: delete; for `keep` and `conflict`, leave the
     /// file as it is).
     #[serde(skip)]
-    pub after: Option<String>,
+    pub after: Option<Text>,
     /// For a conflict on a file that is not UTF-8 text: where the new
     /// version goes (`PATH.archgen-new`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,7 +177,7 @@ pub struct Plan {
     pub lock_changed: bool,
     /// Merge bases to write (path → generated content) or remove (`None`).
     #[serde(skip)]
-    pub bases: BTreeMap<String, Option<String>>,
+    pub bases: BTreeMap<String, Option<Text>>,
     /// SHA-256 of every path the plan looked at, as it was (`None`: absent).
     #[serde(skip)]
     pub preconditions: BTreeMap<String, Option<String>>,
@@ -338,7 +343,7 @@ pub fn state_list<T: serde::de::DeserializeOwned>(
 ) -> Result<Vec<T>, LockError> {
     match lock.state.get(key) {
         None | Some(serde_json::Value::Null) => Ok(vec![]),
-        Some(v) => serde_json::from_value(v.clone())
+        Some(v) => Vec::<T>::deserialize(v)
             .map_err(|e| LockError::corrupt(out, format!("its state `{key}` is unreadable: {e}"))),
     }
 }
@@ -347,13 +352,13 @@ pub fn state_list<T: serde::de::DeserializeOwned>(
 /// last generation recorded `old` (see [`read_lock`]).
 pub fn plan(
     out: &Path,
-    files: &[RenderedFile],
+    files: Vec<RenderedFile>,
     mut lock: Lock,
     old: Lock,
 ) -> Result<Plan, WriteError> {
     let mut pre: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut changes = Vec::new();
-    let mut bases: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut bases: BTreeMap<String, Option<Text>> = BTreeMap::new();
     let record =
         |pre: &mut BTreeMap<String, Option<String>>, rel: &str, content: &Option<Vec<u8>>| {
             pre.insert(rel.to_owned(), content.as_deref().map(hex_digest));
@@ -363,9 +368,10 @@ pub fn plan(
         let disk = read(out, &f.path)?;
         record(&mut pre, &f.path, &disk);
         let prev = old.files.get(&f.path);
-        let new = f.content.as_bytes();
+        let content: Text = Text::new(f.content);
+        let new = content.as_bytes();
         let new_sha = hex_digest(new);
-        let mut change = |kind: Kind, after: Option<String>| {
+        let mut change = |kind: Kind, after: Option<Text>| {
             let mut c = Change::new(&f.path, kind, f.lifecycle, disk.clone());
             c.provenance.clone_from(&f.from);
             c.after = after;
@@ -377,14 +383,14 @@ pub fn plan(
                 let base = read(out, &base_rel)?;
                 record(&mut pre, &base_rel, &base);
                 if base.as_deref() != Some(new) {
-                    bases.insert(base_rel, Some(f.content.clone()));
+                    bases.insert(base_rel, Some(content.clone()));
                 }
                 lock.files.insert(
                     f.path.clone(),
                     LockedFile::new(f.lifecycle, new_sha.clone()),
                 );
                 let Some(d) = &disk else {
-                    change(Kind::Create, Some(f.content.clone()));
+                    change(Kind::Create, Some(content.clone()));
                     continue;
                 };
                 let beside_rel = format!("{}{NEW_SUFFIX}", f.path);
@@ -396,7 +402,7 @@ pub fn plan(
                 let beside_conflict = |changes: &mut Vec<Change>| {
                     let mut c = Change::new(&f.path, Kind::Conflict, f.lifecycle, disk.clone());
                     c.provenance.clone_from(&f.from);
-                    c.beside = (beside.as_deref() != Some(new)).then(|| f.content.clone());
+                    c.beside = (beside.as_deref() != Some(new)).then(|| content.to_string());
                     c.beside_file = Some(beside_rel.clone());
                     changes.push(c);
                 };
@@ -409,20 +415,20 @@ pub fn plan(
                     change(Kind::Conflict, None);
                 } else if d == new {
                 } else if prev.is_some_and(|p| p.generated(&hex_digest(d))) {
-                    change(Kind::Update, Some(f.content.clone()));
+                    change(Kind::Update, Some(content.clone()));
                 } else if base.as_deref() == Some(new) {
                     // Nothing new to bring in: the edit stays as it is.
                 } else {
                     let base_text = std::str::from_utf8(base.as_deref().unwrap_or_default());
                     match (base_text, std::str::from_utf8(d)) {
                         (Ok(b), Ok(d)) => {
-                            let m = merge::merge3(b, d, &f.content);
+                            let m = merge::merge3(b, d, &content);
                             if m.text == d {
                                 // The edit already holds everything new.
                             } else if m.conflicts > 0 {
-                                change(Kind::Conflict, Some(m.text));
+                                change(Kind::Conflict, Some(m.text.into()));
                             } else {
-                                change(Kind::Merge, Some(m.text));
+                                change(Kind::Merge, Some(m.text.into()));
                             }
                         }
                         _ => beside_conflict(&mut changes),
@@ -432,13 +438,13 @@ pub fn plan(
             Lifecycle::Once | Lifecycle::Append => {
                 match (&disk, prev) {
                     (None, None) => {
-                        change(Kind::Create, Some(f.content.clone()));
+                        change(Kind::Create, Some(content.clone()));
                         lock.files
                             .insert(f.path.clone(), LockedFile::new(f.lifecycle, new_sha));
                     }
                     // A killed run was creating it: finish the job.
                     (None, Some(p)) if p.sha256.is_empty() => {
-                        change(Kind::Create, Some(f.content.clone()));
+                        change(Kind::Create, Some(content.clone()));
                         lock.files
                             .insert(f.path.clone(), LockedFile::new(f.lifecycle, new_sha));
                     }
@@ -630,7 +636,7 @@ pub fn diff(c: &Change) -> String {
     let before: &str = &before_text;
     let after = match (c.kind, &c.after) {
         (Kind::Keep | Kind::Conflict, None) => before,
-        (_, after) => after.as_deref().unwrap_or(""),
+        (_, after) => after.as_deref().map_or("", String::as_str),
     };
     let (a, b) = match c.kind {
         Kind::Create => ("/dev/null".to_owned(), format!("b/{}", c.path)),
