@@ -19,6 +19,10 @@ pub const EXIT_UNUSABLE: i32 = 1;
 /// Exit code: usage error, the file cannot be read, or the lock file is
 /// unusable.
 pub const EXIT_USAGE: i32 = 2;
+/// Exit code when the output was closed before archgen finished writing it
+/// (`archgen explain x.xml | head`): 128 + SIGPIPE, what a shell reports
+/// for `cat`, `grep` and the like in that case. Nothing is printed.
+pub const EXIT_PIPE: i32 = 141;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -26,7 +30,9 @@ Exit codes:
   1  the blueprint is unusable, the output drifted (`check`), a merge left
      conflicts, or a saved plan is stale; the first line of stderr says why
   2  usage error, the file cannot be read, or the output folder's lock file
-     is unreadable, corrupt or from a newer archgen";
+     is unreadable, corrupt or from a newer archgen
+141  the output was closed early (`archgen explain x.xml | head`), as for
+     other Unix tools; nothing is printed";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -256,11 +262,16 @@ where
         } => crate::cmd::check(&common, &pack, &dir, out, err),
         Command::Init { file, force } => crate::cmd::init(&file, force, out, err),
     };
-    result.unwrap_or_else(|e| {
-        // Writing to a closed pipe is not worth a panic.
-        let _ = writeln!(err, "error: {e}");
-        EXIT_USAGE
-    })
+    match result {
+        Ok(code) => code,
+        // The reader of the output has gone (`| head`): end quietly, as
+        // other Unix tools do.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_PIPE,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            EXIT_USAGE
+        }
+    }
 }
 
 /// Loads the blueprint; exit code 2 when it cannot be read.

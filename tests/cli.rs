@@ -318,3 +318,36 @@ fn validate_gives_the_verdict_of_gen_on_every_fixture() {
     }
     assert!(n > 30, "{n} fixtures");
 }
+
+/// `archgen explain x.xml | head`: the reader goes away; archgen stops
+/// quietly with 141 (128 + SIGPIPE), as `cat` or `grep` would.
+#[test]
+fn a_closed_pipe_ends_quietly_with_141() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/blueprints");
+    for cmd in [
+        &["explain", "saas-dashboard.xml"][..],
+        &["inspect", "--json", "regulated.xml"],
+    ] {
+        let mut codes = Vec::new();
+        // The read end is closed right after the start; archgen writes only
+        // once it has read the blueprint, so (almost always) after that.
+        for _ in 0..5 {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_archgen"))
+                .args(cmd)
+                .current_dir(dir)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            drop(child.stdout.take());
+            let o = child.wait_with_output().unwrap();
+            assert_eq!(String::from_utf8_lossy(&o.stderr), "", "{cmd:?}");
+            codes.push(o.status.code());
+        }
+        assert!(codes.contains(&Some(141)), "{cmd:?}: {codes:?}");
+        assert!(
+            codes.iter().all(|c| *c == Some(141) || *c == Some(0)),
+            "{codes:?}"
+        );
+    }
+}
