@@ -56,11 +56,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn shared_real() -> Option<PathBuf> {
-    let d = root().join("../shared/blueprints/real");
-    d.is_dir().then_some(d)
-}
-
 /// Runs a command; on failure returns its output's tail.
 fn run(cmd: &mut Command) -> Result<String, String> {
     let shown = format!("{cmd:?}");
@@ -217,11 +212,10 @@ fn example_blueprints_generate_projects_that_pass_their_checks() {
 #[test]
 fn real_models_generate_projects_whose_tests_pass() {
     let Some(t) = tools() else { return };
-    let Some(dir) = shared_real() else {
-        assert!(!required(), "../shared/blueprints/real is absent");
-        eprintln!(
-            "\n!!! SKIPPED: ../shared/blueprints/real is absent; 0 real models generated !!!\n"
-        );
+    let Some(dir) = common::shared(
+        "blueprints/real",
+        "the generated projects of the 47 real models",
+    ) else {
         return;
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
