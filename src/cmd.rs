@@ -4,11 +4,12 @@
 
 use crate::cli::{load, plural, report, Common, PackArg, EXIT_OK, EXIT_UNUSABLE, EXIT_USAGE};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::Ir;
+use crate::ir::{Ir, KeyMemory};
 use crate::load::Loaded;
 use crate::pack::{self, Pack, DEFAULT_PACK};
 use crate::plan::{Kind, Lock, Plan};
 use crate::write::check_out_dir;
+use serde::Deserialize as _;
 use std::io::Write;
 use std::path::Path;
 
@@ -23,6 +24,18 @@ const STARTER: &str = include_str!("../blueprints/saas-dashboard.xml");
 pub(crate) fn front(
     c: &Common,
     p: &PackArg,
+    json_out: Option<&mut dyn Write>,
+    err: &mut dyn Write,
+) -> std::io::Result<Result<(Loaded, Pack, Ir), i32>> {
+    front_with(c, p, &KeyMemory::default(), json_out, err)
+}
+
+/// [`front`] for a project an earlier generation made: items keep the keys
+/// `memory` has for them.
+fn front_with(
+    c: &Common,
+    p: &PackArg,
+    memory: &KeyMemory,
     json_out: Option<&mut dyn Write>,
     err: &mut dyn Write,
 ) -> std::io::Result<Result<(Loaded, Pack, Ir), i32>> {
@@ -49,7 +62,8 @@ pub(crate) fn front(
         };
         match pack {
             Ok(pack) => {
-                let (ir, diags) = crate::ir::build(m, &pack.manifest.name, &pack.platform());
+                let (ir, diags) =
+                    crate::ir::build::build_with(m, &pack.manifest.name, &pack.platform(), memory);
                 extra.extend(diags);
                 chosen = ir.map(|ir| (pack, ir));
             }
@@ -167,6 +181,58 @@ fn schema_of(ir: &Ir) -> std::collections::BTreeMap<String, Vec<String>> {
     out
 }
 
+/// The keys the last generation of `dir` gave (see [`KeyMemory`]): those its
+/// lock recorded; or, for a lock from before keys were recorded, the names
+/// the project uses, so that items whose names an older archgen cut to 28
+/// bytes keep those keys.
+fn key_memory(
+    dir: &Path,
+    old: &Lock,
+    records: &[pack::records::Record],
+) -> Result<KeyMemory, crate::plan::LockError> {
+    if old.files.is_empty() {
+        return Ok(KeyMemory::default());
+    }
+    if old.state.get("keys").is_some() {
+        let recorded = std::collections::BTreeMap::<String, String>::deserialize(
+            &old.state["keys"],
+        )
+        .map_err(|e| crate::plan::LockError::Corrupt {
+            path: crate::plan::lock_path(dir),
+            why: format!("its state `keys` is unreadable: {e}"),
+        })?;
+        return Ok(KeyMemory {
+            recorded,
+            legacy_in_use: None,
+        });
+    }
+    let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for (table, columns) in &old.schema {
+        used.insert(table.clone());
+        used.extend(columns.iter().cloned());
+    }
+    // Keys show in paths as they are or in kebab case, after a prefix
+    // (`docs/adr/ADR-010-<key>.md`): every tail of every segment counts.
+    for path in old.files.keys() {
+        for segment in path.split('/') {
+            let stem = segment
+                .split('.')
+                .next()
+                .unwrap_or(segment)
+                .replace('-', "_");
+            for (i, _) in stem.match_indices('_') {
+                used.insert(stem[i + 1..].to_owned());
+            }
+            used.insert(stem);
+        }
+    }
+    used.extend(records.iter().map(|r| r.key.replace('-', "_")));
+    Ok(KeyMemory {
+        recorded: Default::default(),
+        legacy_in_use: Some(used),
+    })
+}
+
 /// Front end, render, and plan against `dir`.
 #[allow(clippy::type_complexity)]
 fn make_plan(
@@ -175,24 +241,18 @@ fn make_plan(
     dir: &Path,
     err: &mut dyn Write,
 ) -> std::io::Result<Result<(Loaded, Plan, usize), i32>> {
-    let (mut l, pack, ir) = match front(c, p, None, err)? {
-        Ok(x) => x,
-        Err(code) => return Ok(Err(code)),
-    };
-    // The model and its text have done their part once the IR is built:
-    // the memory goes to rendering.
-    l.model = None;
-    l.source = None;
-    // The last generation's lock: read once, for the records and the plan.
+    // The last generation's lock: read once, for the keys, the records and
+    // the plan.
     let read_state = || -> Result<_, crate::plan::LockError> {
         let old = crate::plan::read_lock(dir)?.unwrap_or_default();
         let recorded: Vec<pack::migrations::Revision> =
             crate::plan::state_list(dir, &old, "migrations")?;
         let recorded_adrs: Vec<pack::records::Record> =
             crate::plan::state_list(dir, &old, "decisions")?;
-        Ok((old, recorded, recorded_adrs))
+        let memory = key_memory(dir, &old, &recorded_adrs)?;
+        Ok((old, recorded, recorded_adrs, memory))
     };
-    let (old, recorded, recorded_adrs) = match read_state() {
+    let (old, recorded, recorded_adrs, memory) = match read_state() {
         Ok(x) => x,
         Err(e) => {
             writeln!(err, "error: {e}")?;
@@ -200,9 +260,18 @@ fn make_plan(
             return Ok(Err(EXIT_USAGE));
         }
     };
+    let (mut l, pack, ir) = match front_with(c, p, &memory, None, err)? {
+        Ok(x) => x,
+        Err(code) => return Ok(Err(code)),
+    };
+    // The model and its text have done their part once the IR is built:
+    // the memory goes to rendering.
+    l.model = None;
+    l.source = None;
     // What the generation depends on: the IR as the blueprint gives it.
     let input_hash = pack::json_digest(&ir);
     let mut ir = ir;
+    let keys = std::mem::take(&mut ir.keys);
     let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
     let chain = pack::migrations::chain(&recorded, &ir);
     let schema = schema_of(&ir);
@@ -223,7 +292,17 @@ fn make_plan(
         pack_version: pack.manifest.version.clone(),
         input_hash,
         schema,
-        state: serde_json::json!({ "migrations": chain, "decisions": adrs }),
+        state: {
+            let mut state = serde_json::json!({ "migrations": chain, "decisions": adrs });
+            // Only the keys that are not what the names give today, so that a
+            // project whose names all fit keeps the lock it had; and none for
+            // a project from before keys were recorded: the names it uses
+            // give its keys back every time (see `key_memory`).
+            if !keys.is_empty() && memory.legacy_in_use.is_none() {
+                state["keys"] = serde_json::json!(keys);
+            }
+            state
+        },
         files: Default::default(),
     };
     drop(chain);

@@ -59,6 +59,7 @@ codes! {
     UndeclaredPrefix = "W0004": "a namespace prefix is used without being declared",
     InvalidValue = "W0005": "an attribute value is invalid and was ignored",
     ProfileAdjusted = "W0101": "archgen changed a profile value to keep the project working",
+    KeyCut = "W0102": "a name is longer than a key can be: its key is cut to 63 bytes",
 }
 
 impl Code {

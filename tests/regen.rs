@@ -716,3 +716,87 @@ fn every_write_is_synced_then_renamed_then_its_folder_synced() {
         );
     }
 }
+
+#[test]
+fn regenerating_renames_nothing_the_project_has() {
+    let t = tempfile::tempdir().unwrap();
+    let exists = |rel: &str| t.path().join("app").join(rel).exists();
+    // A name of 30 bytes in snake_case: a fresh project gets it whole.
+    let whole = write_bp(
+        t.path(),
+        "whole.xml",
+        &[("Refunds by Currency and Status", "id uuid pk")],
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    let o = archgen(
+        &[
+            "gen",
+            whole.to_str().unwrap(),
+            "-o",
+            "app",
+            "--pack",
+            &pack(),
+        ],
+        fresh.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(fresh
+        .path()
+        .join("app/entities/refunds_by_currency_and_status.txt")
+        .exists());
+
+    // A project archgen before 0.2 made kept 28 bytes of it: the key
+    // `refunds_by_currency_and`, here given by the name it had then.
+    let cut = write_bp(
+        t.path(),
+        "cut.xml",
+        &[("Refunds by Currency and", "id uuid pk")],
+    );
+    let cut = std::fs::read_to_string(&cut)
+        .unwrap()
+        .replace("d-0-Refunds by Currency and", "d-0");
+    std::fs::write(t.path().join("cut.xml"), cut).unwrap();
+    let whole_text = std::fs::read_to_string(&whole)
+        .unwrap()
+        .replace("d-0-Refunds by Currency and Status", "d-0");
+    std::fs::write(&whole, whole_text).unwrap();
+    assert!(gen(t.path(), Path::new("cut.xml")).status.success());
+    assert!(exists("entities/refunds_by_currency_and.txt"));
+    // Regenerated from the whole name: the table keeps its key, nothing is
+    // created or dropped, and the lock stays as an old archgen wrote it.
+    let o = gen(t.path(), &whole);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    assert!(exists("entities/refunds_by_currency_and.txt"));
+    assert!(!exists("entities/refunds_by_currency_and_status.txt"));
+    let lock = std::fs::read_to_string(t.path().join("app/.archgen/lock.json")).unwrap();
+    assert!(!lock.contains("\"keys\""), "{lock}");
+    assert_eq!(on_app("check", t.path(), &whole).status.code(), Some(0));
+
+    // A key made unique with a suffix is recorded, and kept when the item
+    // that took the plain key goes.
+    let u = tempfile::tempdir().unwrap();
+    let two = write_bp(
+        u.path(),
+        "two.xml",
+        &[
+            ("Refunds", "id uuid pk"),
+            ("Refunds", "id uuid pk; note text"),
+        ],
+    );
+    assert!(gen(u.path(), &two).status.success());
+    let lock = std::fs::read_to_string(u.path().join("app/.archgen/lock.json")).unwrap();
+    assert!(
+        lock.contains("\"entity:d-1-Refunds\": \"refunds_2\""),
+        "{lock}"
+    );
+    let one = std::fs::read_to_string(&two).unwrap().replace(
+        "<element identifier=\"d-0-Refunds\" xsi:type=\"DataObject\"><name>Refunds</name><properties><property propertyDefinitionRef=\"pd\"><value>id uuid pk</value></property></properties></element>\n",
+        "",
+    );
+    std::fs::write(u.path().join("one.xml"), one).unwrap();
+    let o = gen(u.path(), Path::new("one.xml"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(u.path().join("app/entities/refunds_2.txt").exists());
+    assert!(!u.path().join("app/entities/refunds.txt").exists());
+}

@@ -11,14 +11,14 @@ use super::profile::{
 };
 use super::{
     Auth, Compliance, Component, Database, Decision, Dimension, Entity, EntityOrigin, EventType,
-    Explanation, Field, Frontend, InfraService, Infrastructure, Ir, Job, Metric, Project,
-    Provenance, Service, ServiceKind,
+    Explanation, Field, Frontend, InfraService, Infrastructure, Ir, Job, KeyMemory, Metric,
+    Project, Provenance, Service, ServiceKind,
 };
 use crate::diagnostic::{shown, Code, Diagnostic};
 use crate::model::{
     AccessType, Element, ElementType as T, Model, Property, Relationship, RelationshipType as R,
 };
-use crate::naming::{self, Allocator};
+use crate::naming::{self, is_key, Allocator};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// An entity a pack always provides (organizations, users, …), written in
@@ -36,7 +36,18 @@ pub struct PlatformEntity {
 /// Builds the IR. Errors (bad profile values, metrics over unknown fields)
 /// come back as diagnostics; warnings ride along with the IR.
 pub fn build(m: &Model, pack: &str, platform: &[PlatformEntity]) -> (Option<Ir>, Vec<Diagnostic>) {
-    let mut b = Builder::new(m);
+    build_with(m, pack, platform, &KeyMemory::default())
+}
+
+/// [`build`] for a project an earlier generation made: items keep the keys
+/// `memory` has for them.
+pub fn build_with(
+    m: &Model,
+    pack: &str,
+    platform: &[PlatformEntity],
+    memory: &KeyMemory,
+) -> (Option<Ir>, Vec<Diagnostic>) {
+    let mut b = Builder::new(m, memory);
     let ir = b.run(pack, platform);
     let failed = b.diags.iter().any(Diagnostic::is_error);
     (if failed { None } else { Some(ir) }, b.diags)
@@ -44,6 +55,9 @@ pub fn build(m: &Model, pack: &str, platform: &[PlatformEntity]) -> (Option<Ir>,
 
 struct Builder<'m> {
     m: &'m Model,
+    memory: &'m KeyMemory,
+    /// The keys to record for the next generation (see [`Ir::keys`]).
+    remember: BTreeMap<String, String>,
     by_id: HashMap<&'m str, &'m Element>,
     /// The relationships from and to each identifier, in file order: every
     /// look-up costs the item's own relationships, not the model's.
@@ -166,7 +180,7 @@ impl<'m> Aggregators<'m> {
 }
 
 impl<'m> Builder<'m> {
-    fn new(m: &'m Model) -> Self {
+    fn new(m: &'m Model, memory: &'m KeyMemory) -> Self {
         let by_id = m
             .elements
             .iter()
@@ -187,6 +201,8 @@ impl<'m> Builder<'m> {
         }
         Builder {
             m,
+            memory,
+            remember: BTreeMap::new(),
             by_id,
             from_src,
             to_dst,
@@ -194,6 +210,83 @@ impl<'m> Builder<'m> {
             diags: Vec::new(),
             why: BTreeMap::new(),
         }
+    }
+
+    /// The key the item in `slot` asks for: the one an earlier generation
+    /// gave it, else the one its name gives (with a warning at `at` when
+    /// that is cut to fit 63 bytes).
+    fn wanted_key(
+        &mut self,
+        slot: &str,
+        name: Option<&str>,
+        prefix: &str,
+        identifier: &str,
+        at: usize,
+    ) -> String {
+        let fresh = naming::key_for(name, prefix, identifier);
+        let memory = self.memory;
+        if let Some(k) = memory.recorded.get(slot).filter(|k| is_key(k)) {
+            return k.clone();
+        }
+        if let Some(used) = &memory.legacy_in_use {
+            let old = naming::legacy_key_for(name, prefix, identifier);
+            if old != fresh && used.contains(&old) {
+                return old;
+            }
+        }
+        if let Some(n) = name.filter(|n| naming::key_is_cut(n)) {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::KeyCut,
+                    format!(
+                        "the name {} is longer than a key can be (63 bytes in snake_case): its key is `{fresh}`",
+                        shown(n)
+                    ),
+                )
+                .at(at, 1)
+                .help("give it a shorter name if that key does not say what it is; table, column and route names come from it"),
+            );
+        }
+        fresh
+    }
+
+    /// The unique key of the item in `slot` (see [`Self::wanted_key`]),
+    /// remembered when it is not the one its name gives.
+    #[allow(clippy::too_many_arguments)]
+    fn claim_key(
+        &mut self,
+        keys: &mut Allocator,
+        slot: String,
+        name: Option<&str>,
+        prefix: &str,
+        identifier: &str,
+        at: usize,
+    ) -> String {
+        let key = keys.claim(&self.wanted_key(&slot, name, prefix, identifier, at));
+        if key != naming::key_for(name, prefix, identifier) {
+            self.remember.insert(slot, key.clone());
+        }
+        key
+    }
+
+    /// [`Self::claim_key`] for an element named by its own name: slot
+    /// `kind:identifier`, fallback keys starting with `prefix`.
+    fn element_key(
+        &mut self,
+        keys: &mut Allocator,
+        kind: &str,
+        prefix: &str,
+        e: &Element,
+    ) -> String {
+        let slot = format!("{kind}:{}", e.identifier);
+        self.claim_key(
+            keys,
+            slot,
+            e.name.as_deref(),
+            prefix,
+            &e.identifier,
+            e.pos.offset,
+        )
     }
 
     fn explain(&mut self, e: &'m Element, became: impl Into<String>, why: impl Into<String>) {
@@ -432,11 +525,7 @@ impl<'m> Builder<'m> {
         let mut comp_key_by_id: HashMap<&str, String> = HashMap::new();
         for c in self.elements(T::ApplicationComponent) {
             let (role, why) = self.role_of(c);
-            let key = comp_keys.claim(&naming::key_for(
-                c.name.as_deref(),
-                "component",
-                &c.identifier,
-            ));
+            let key = self.element_key(&mut comp_keys, "component", "component", c);
             let became = match role {
                 Some(r) => format!("component `{key}` with role {}", r.as_str()),
                 None => format!("component `{key}` (no generated code)"),
@@ -557,8 +646,9 @@ impl<'m> Builder<'m> {
                 .filter_map(|d| metric_by_do.get(d.identifier.as_str()).cloned())
                 .filter(|k| assigned.insert(k.clone()))
                 .collect();
+            let key = self.element_key(&mut job_keys, "job", "job", a);
             jobs.push(Job {
-                key: job_keys.claim(&naming::key_for(a.name.as_deref(), "job", &a.identifier)),
+                key,
                 name: display(a),
                 metrics: ms,
                 from: vec![a.identifier.clone()],
@@ -611,11 +701,7 @@ impl<'m> Builder<'m> {
                 if !seen_events.insert(&ev.identifier) {
                     continue;
                 }
-                let key = event_keys.claim(&naming::key_for(
-                    ev.name.as_deref(),
-                    "event",
-                    &ev.identifier,
-                ));
+                let key = self.element_key(&mut event_keys, "event", "event", ev);
                 self.explain(
                     ev,
                     format!("event type `{key}` accepted by the ingestion endpoint"),
@@ -655,13 +741,21 @@ impl<'m> Builder<'m> {
             });
 
         let infrastructure = self.infrastructure(&role_by_id);
+        let project_key = self.claim_key(
+            &mut Allocator::new(),
+            format!("project:{}", m.identifier),
+            m.name.as_deref(),
+            "project",
+            &m.identifier,
+            0,
+        );
         let project = Project {
             name: m
                 .name
                 .clone()
                 .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| "ArchiMate model".into()),
-            key: naming::key_for(m.name.as_deref(), "project", &m.identifier),
+            key: project_key,
             description: m.documentation.clone(),
             pack: pack.to_owned(),
             model_id: m.identifier.clone(),
@@ -715,6 +809,7 @@ impl<'m> Builder<'m> {
             compliance,
             decisions,
             explanations,
+            keys: std::mem::take(&mut self.remember),
         }
     }
 
@@ -814,8 +909,19 @@ impl<'m> Builder<'m> {
             .map(|n| naming::snake(n).unwrap_or_else(|| n.to_ascii_lowercase()))
             .collect();
         let specs = parsed.specs;
-        let mut requested = naming::key_for(d.name.as_deref(), "entity", &d.identifier);
-        if let Some(p) = prop(&d.properties, "archgen:table") {
+        let slot = format!("entity:{}", d.identifier);
+        let table_prop = prop(&d.properties, "archgen:table");
+        let mut requested = match table_prop {
+            Some(_) => naming::key_for(d.name.as_deref(), "entity", &d.identifier),
+            None => self.wanted_key(
+                &slot,
+                d.name.as_deref(),
+                "entity",
+                &d.identifier,
+                d.pos.offset,
+            ),
+        };
+        if let Some(p) = table_prop {
             let v = p.value.as_deref().unwrap_or("").trim();
             match naming::snake(v) {
                 Some(k) if k == v => requested = k,
@@ -883,14 +989,27 @@ impl<'m> Builder<'m> {
         }
 
         let key = tables.claim(&requested);
+        if table_prop.is_none()
+            && key != naming::key_for(d.name.as_deref(), "entity", &d.identifier)
+        {
+            self.remember.insert(slot, key.clone());
+        }
         let mut field_keys = Allocator::new();
         let mut fields: Vec<Field> = Vec::new();
+        let fields_at =
+            prop(&d.properties, "archgen:fields").map_or(d.pos.offset, |p| p.pos.offset);
         for s in &specs {
-            let base = naming::snake(&s.name).unwrap_or_else(|| "field".into());
-            if base == "organization_id" {
+            if naming::snake(&s.name).as_deref() == Some("organization_id") {
                 continue; // Tenancy adds it.
             }
-            let key = field_keys.claim(&base);
+            let key = self.claim_key(
+                &mut field_keys,
+                format!("field:{}:{}", d.identifier, s.name),
+                Some(&s.name),
+                "field",
+                &d.identifier,
+                fields_at,
+            );
             fields.push(field_from_spec(s, key, vec![d.identifier.clone()]));
         }
         if !fields.iter().any(|f| f.pk) {
@@ -1215,7 +1334,14 @@ impl<'m> Builder<'m> {
                 values: c.values.clone(),
             })
             .collect();
-        let key = metric_keys.claim(&naming::key_for(Some(&name), "metric", &d.identifier));
+        let key = self.claim_key(
+            metric_keys,
+            format!("metric:{}", d.identifier),
+            Some(&name),
+            "metric",
+            &d.identifier,
+            d.pos.offset,
+        );
         let requested_table = match prop(&d.properties, "archgen:table")
             .and_then(|p| p.value.as_deref())
             .and_then(|v| naming::snake(v.trim()).filter(|k| k == v.trim()))
@@ -1373,7 +1499,14 @@ impl<'m> Builder<'m> {
                 _ if ms.is_empty() && !es.is_empty() => ServiceKind::EntityList,
                 _ => ServiceKind::Metrics,
             };
-            let key = keys.claim(&naming::key_for(Some(&name), "service", &s.identifier));
+            let key = self.claim_key(
+                &mut keys,
+                format!("service:{}", s.identifier),
+                Some(&name),
+                "service",
+                &s.identifier,
+                s.pos.offset,
+            );
             let mut path = match prop(&s.properties, "archgen:path") {
                 Some(p) => match profile::parse_path(p.value.as_deref().unwrap_or("")) {
                     Ok(v) => v,
@@ -1678,7 +1811,7 @@ impl<'m> Builder<'m> {
             } else {
                 "constraint"
             };
-            let key = keys.claim(&naming::key_for(e.name.as_deref(), kind, &e.identifier));
+            let key = self.element_key(&mut keys, "decision", kind, e);
             add(
             &mut out,
                 &naming::kebab(&key),

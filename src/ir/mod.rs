@@ -41,6 +41,27 @@ pub struct Ir {
     pub compliance: Vec<Compliance>,
     pub decisions: Vec<Decision>,
     pub explanations: Vec<Explanation>,
+    /// The keys to remember for the next generation (see [`KeyMemory`]):
+    /// `kind:identifier` → key, for every item whose key is not the one its
+    /// name gives today (kept from an earlier generation, or made unique
+    /// with a suffix).
+    #[serde(skip)]
+    pub keys: std::collections::BTreeMap<String, String>,
+}
+
+/// Keys an earlier generation gave, so that regenerating a project renames
+/// nothing: no table, column, route or module. Slots are `kind:identifier`
+/// (`entity:`, `metric:`, `service:`, `component:`, `job:`, `event:`,
+/// `decision:`, `project:`), and `field:<entity identifier>:<field name>`.
+#[derive(Clone, Debug, Default)]
+pub struct KeyMemory {
+    /// The keys the lock recorded.
+    pub recorded: std::collections::BTreeMap<String, String>,
+    /// For a project whose lock predates recorded keys: the names it uses
+    /// (tables, columns, the segments of its files' paths). An item whose
+    /// name an archgen before 0.2 cut to 28 bytes keeps that key when the
+    /// project uses it.
+    pub legacy_in_use: Option<std::collections::BTreeSet<String>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
