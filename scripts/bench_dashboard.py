@@ -15,12 +15,17 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 
 EMAIL, PASSWORD = "bench@example.com", "bench password 0123456789"
 
 
-def main() -> int:
-    project, psql_url = os.path.abspath(sys.argv[1]), sys.argv[2]
+def open_project(project: str) -> tuple[dict[str, str], "Callable[..., str]", str]:
+    """Enters the generated project, migrates its database, creates an organization.
+
+    Returns the environment to run it with, a function running
+    `python ARGS...` in it (its stdout), and the organization's id.
+    """
     os.chdir(project)
     sys.path.insert(0, project)
     env = dict(os.environ, APP_ENV="development", COOKIE_SECURE="false",
@@ -31,14 +36,19 @@ def main() -> int:
         return subprocess.run([sys.executable, *args], env=env, check=True, capture_output=True, text=True).stdout.strip()
 
     cli("-m", "alembic", "upgrade", "head")
-    org = cli("-m", "app.cli", "create-org", "Bench")
+    return env, cli, cli("-m", "app.cli", "create-org", "Bench")
+
+
+def main() -> int:
+    project, psql_url = os.path.abspath(sys.argv[1]), sys.argv[2]
+    env, cli, org = open_project(project)
     cli("-m", "app.cli", "create-user", "--org", org, "--email", EMAIL, "--password", PASSWORD, "--role", "viewer")
 
     import httpx
     import psycopg
     from sqlalchemy import event, text
 
-    from app.core.db import SessionLocal, engine
+    from app.core.db import engine
     from app.services.metrics_aggregator import aggregate
 
     statements: list[str] = []
@@ -72,8 +82,7 @@ def main() -> int:
             for _ in range(3):
                 statements.clear()
                 t0 = time.perf_counter()
-                with SessionLocal() as db:
-                    aggregate(db, first, today, None)
+                aggregate(first, today)
                 agg_times.append(time.perf_counter() - t0)
                 script = "BEGIN;\n" + "".join(s.rstrip().rstrip(";") + ";\n" for s in statements) + "COMMIT;\n"
                 with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:

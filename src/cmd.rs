@@ -62,8 +62,13 @@ fn front_with(
         };
         match pack {
             Ok(pack) => {
-                let (ir, diags) =
-                    crate::ir::build::build_with(m, &pack.manifest.name, &pack.platform(), memory);
+                let (ir, diags) = crate::ir::build::build_with(
+                    m,
+                    &pack.manifest.name,
+                    &pack.platform(),
+                    &pack.manifest.reserved_tables,
+                    memory,
+                );
                 extra.extend(diags);
                 chosen = ir.map(|ir| (pack, ir));
             }
@@ -273,7 +278,7 @@ fn make_plan(
     let mut ir = ir;
     let keys = std::mem::take(&mut ir.keys);
     let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
-    let chain = pack::migrations::chain(&recorded, &ir);
+    let chain = pack::migrations::chain(&recorded, &ir, pack.manifest.schema_level);
     let schema = schema_of(&ir);
     let files = match pack::render(&pack, ir, &chain) {
         Ok(f) => f,

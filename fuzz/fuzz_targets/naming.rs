@@ -8,17 +8,6 @@ use archgen::naming::{self, Allocator};
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashSet;
 
-fn is_key(k: &str) -> bool {
-    let b = k.as_bytes();
-    !k.is_empty()
-        && k.len() <= naming::KEY_MAX
-        && b[0].is_ascii_lowercase()
-        && !k.ends_with('_')
-        && !k.contains("__")
-        && k.bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-}
-
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -27,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let (mut keys, mut py, mut sql) = (HashSet::new(), HashSet::new(), HashSet::new());
     for (i, name) in text.split('\n').enumerate() {
         let k = alloc.claim(&naming::key_for(Some(name), "entity", &i.to_string()));
-        assert!(is_key(&k), "{name:?} -> {k:?}");
+        assert!(naming::is_key(&k), "{name:?} -> {k:?}");
         assert!(keys.insert(k.clone()), "{k} handed out twice");
         assert!(
             py.insert(naming::python_ident(&k)),

@@ -8,12 +8,10 @@ use archgen::model::ReadOptions;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-fn platform() -> &'static [archgen::ir::build::PlatformEntity] {
-    static P: OnceLock<Vec<archgen::ir::build::PlatformEntity>> = OnceLock::new();
+fn pack() -> &'static archgen::pack::Pack {
+    static P: OnceLock<archgen::pack::Pack> = OnceLock::new();
     P.get_or_init(|| {
-        archgen::pack::Pack::builtin(archgen::pack::DEFAULT_PACK)
-            .expect("the default pack")
-            .platform()
+        archgen::pack::Pack::builtin(archgen::pack::DEFAULT_PACK).expect("the default pack")
     })
 }
 
@@ -34,7 +32,13 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(m) = l.usable() {
         let _ = serde_json::to_string(m).expect("a model serialises");
-        let (ir, _) = archgen::ir::build(m, archgen::pack::DEFAULT_PACK, platform());
+        let p = pack();
+        let (ir, _) = archgen::ir::build(
+            m,
+            &p.manifest.name,
+            &p.platform(),
+            &p.manifest.reserved_tables,
+        );
         if let Some(ir) = ir {
             let _ = ir.table_order();
         }

@@ -35,8 +35,16 @@ pub struct PlatformEntity {
 
 /// Builds the IR. Errors (bad profile values, metrics over unknown fields)
 /// come back as diagnostics; warnings ride along with the IR.
-pub fn build(m: &Model, pack: &str, platform: &[PlatformEntity]) -> (Option<Ir>, Vec<Diagnostic>) {
-    build_with(m, pack, platform, &KeyMemory::default())
+///
+/// `reserved_tables` are table names the pack creates itself; entities get
+/// other names.
+pub fn build(
+    m: &Model,
+    pack: &str,
+    platform: &[PlatformEntity],
+    reserved_tables: &[String],
+) -> (Option<Ir>, Vec<Diagnostic>) {
+    build_with(m, pack, platform, reserved_tables, &KeyMemory::default())
 }
 
 /// [`build`] for a project an earlier generation made: items keep the keys
@@ -45,10 +53,11 @@ pub fn build_with(
     m: &Model,
     pack: &str,
     platform: &[PlatformEntity],
+    reserved_tables: &[String],
     memory: &KeyMemory,
 ) -> (Option<Ir>, Vec<Diagnostic>) {
     let mut b = Builder::new(m, memory);
-    let ir = b.run(pack, platform);
+    let ir = b.run(pack, platform, reserved_tables);
     let failed = b.diags.iter().any(Diagnostic::is_error);
     (if failed { None } else { Some(ir) }, b.diags)
 }
@@ -511,7 +520,7 @@ impl<'m> Builder<'m> {
         )
     }
 
-    fn run(&mut self, pack: &str, platform: &[PlatformEntity]) -> Ir {
+    fn run(&mut self, pack: &str, platform: &[PlatformEntity], reserved_tables: &[String]) -> Ir {
         let m = self.m;
         let application = m.elements.iter().any(|e| e.kind.layer() == "application");
 
@@ -557,7 +566,9 @@ impl<'m> Builder<'m> {
 
         // Entities: platform first (they keep their names), then DataObjects.
         let mut tables = Allocator::new();
-        tables.reserve("alembic_version");
+        for t in reserved_tables {
+            tables.reserve(t);
+        }
         let mut entities: Vec<Entity> = Vec::new();
         for p in platform
             .iter()
@@ -1692,7 +1703,7 @@ impl<'m> Builder<'m> {
                 },
                 InfraService {
                     key: "worker".into(),
-                    purpose: "the scheduled aggregation jobs".into(),
+                    purpose: "the scheduled jobs: aggregation and retention".into(),
                     from: worker_from,
                 },
                 InfraService {

@@ -76,6 +76,19 @@ fn yes() -> bool {
     true
 }
 
+fn level_one() -> u32 {
+    1
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReservedToml {
+    /// Table names the pack creates itself (its migration table, queues,
+    /// run records…): entities of the blueprint get other table names.
+    #[serde(default)]
+    tables: Vec<String>,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ManifestToml {
@@ -85,6 +98,15 @@ struct ManifestToml {
     handles: Vec<String>,
     #[serde(default)]
     platform: Vec<PlatformToml>,
+    /// The level of the tables and constraints the pack's own code needs
+    /// beyond the blueprint's (1 when absent). Raising it makes the next
+    /// generation of an existing project write a migration that takes its
+    /// database from the old level to the new one.
+    #[serde(default = "level_one")]
+    schema_level: u32,
+    /// Names the blueprint may not take.
+    #[serde(default)]
+    reserved: ReservedToml,
     /// Further TOML files (relative to the pack) holding `[[file]]` rules.
     #[serde(default)]
     include: Vec<String>,
@@ -108,6 +130,10 @@ pub struct Manifest {
     /// The IR parts the pack handles.
     pub handles: Vec<String>,
     pub platform: Vec<PlatformEntity>,
+    /// See `schema_level` in `pack.toml`.
+    pub schema_level: u32,
+    /// Table names entities of the blueprint may not take.
+    pub reserved_tables: Vec<String>,
     pub files: Vec<FileRule>,
 }
 
@@ -159,6 +185,9 @@ impl Manifest {
                 ));
             }
         }
+        if t.schema_level == 0 {
+            return Err("`schema_level` starts at 1".into());
+        }
         for p in &t.platform {
             crate::ir::profile::parse_fields(&p.fields)
                 .into_result()
@@ -180,6 +209,8 @@ impl Manifest {
                     compliance_only: p.compliance_only,
                 })
                 .collect(),
+            schema_level: t.schema_level,
+            reserved_tables: t.reserved.tables,
             files: t.file,
         })
     }

@@ -11,9 +11,31 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The tables of a schema, as migrations see them.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub tables: Vec<Table>,
+    /// The pack's `schema_level`: the tables and constraints its own code
+    /// needs beyond the blueprint's. Level 1 is not written, so snapshots
+    /// recorded before levels existed read back unchanged.
+    #[serde(default = "level_one", skip_serializing_if = "is_level_one")]
+    pub pack_level: u32,
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Snapshot {
+            tables: Vec::new(),
+            pack_level: 1,
+        }
+    }
+}
+
+fn level_one() -> u32 {
+    1
+}
+
+fn is_level_one(level: &u32) -> bool {
+    *level == 1
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +76,14 @@ pub struct RenderRevision {
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
+    /// The pack's own tables and constraints go from level `from` to `to`;
+    /// `tables` are the blueprint's tables before this revision. Always the
+    /// first operation of its revision.
+    PackSchema {
+        from: u32,
+        to: u32,
+        tables: Vec<Table>,
+    },
     CreateTable {
         table: Table,
     },
@@ -69,6 +99,13 @@ pub enum Op {
         field: serde_json::Value,
     },
     AlterColumn {
+        table: String,
+        old: serde_json::Value,
+        new: serde_json::Value,
+    },
+    /// A metric's definition changed (measure, grain, conditions…) while
+    /// its table stays: `old` and `new` are its items.
+    AlterMetric {
         table: String,
         old: serde_json::Value,
         new: serde_json::Value,
@@ -116,8 +153,8 @@ fn metric_table(m: &Metric) -> Table {
     }
 }
 
-/// The schema the IR describes.
-pub fn snapshot(ir: &Ir) -> Snapshot {
+/// The schema the IR describes, with the pack's own tables at `pack_level`.
+pub fn snapshot(ir: &Ir, pack_level: u32) -> Snapshot {
     let mut tables: Vec<Table> = ir
         .entities
         .iter()
@@ -125,7 +162,7 @@ pub fn snapshot(ir: &Ir) -> Snapshot {
         .chain(ir.metrics.iter().map(metric_table))
         .collect();
     tables.sort_by(|a, b| a.table.cmp(&b.table));
-    Snapshot { tables }
+    Snapshot { tables, pack_level }
 }
 
 fn revision_id(parent: Option<&str>, s: &Snapshot) -> String {
@@ -140,9 +177,9 @@ fn revision_id(parent: Option<&str>, s: &Snapshot) -> String {
 }
 
 /// The chain after this generation: `recorded` plus a new revision when the
-/// schema changed.
-pub fn chain(recorded: &[Revision], ir: &Ir) -> Vec<Revision> {
-    let now = snapshot(ir);
+/// schema (the blueprint's tables or the pack's level) changed.
+pub fn chain(recorded: &[Revision], ir: &Ir, pack_level: u32) -> Vec<Revision> {
+    let now = snapshot(ir, pack_level);
     let mut out = recorded.to_vec();
     match out.last() {
         Some(last) if last.snapshot == now => {}
@@ -162,11 +199,25 @@ pub fn chain(recorded: &[Revision], ir: &Ir) -> Vec<Revision> {
 /// Operations that take `old` to `new`.
 pub fn ops(old: &Snapshot, new: &Snapshot) -> Vec<Op> {
     let mut out = Vec::new();
+    if old.pack_level != new.pack_level {
+        out.push(Op::PackSchema {
+            from: old.pack_level,
+            to: new.pack_level,
+            tables: old.tables.clone(),
+        });
+    }
     let find = |s: &Snapshot, t: &str| s.tables.iter().find(|x| x.table == t).cloned();
     for t in &new.tables {
         match find(old, &t.table) {
             None => out.push(Op::CreateTable { table: t.clone() }),
             Some(o) => {
+                if t.kind == "metric" && o.item != t.item {
+                    out.push(Op::AlterMetric {
+                        table: t.table.clone(),
+                        old: o.item.clone(),
+                        new: t.item.clone(),
+                    });
+                }
                 let key =
                     |f: &serde_json::Value| f["column"].as_str().unwrap_or_default().to_owned();
                 for f in &t.fields {
@@ -206,11 +257,15 @@ pub fn ops(old: &Snapshot, new: &Snapshot) -> Vec<Op> {
 
 /// The chain as templates see it.
 pub fn for_render(chain: &[Revision]) -> Vec<RenderRevision> {
-    let empty = Snapshot::default();
     chain
         .iter()
         .enumerate()
         .map(|(i, r)| {
+            // The first revision creates everything at its own level.
+            let empty = Snapshot {
+                tables: Vec::new(),
+                pack_level: r.snapshot.pack_level,
+            };
             let prev = if i == 0 {
                 &empty
             } else {
@@ -235,4 +290,72 @@ pub fn for_render(chain: &[Revision]) -> Vec<RenderRevision> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(level: u32) -> Snapshot {
+        Snapshot {
+            tables: vec![Table {
+                table: "events".into(),
+                kind: "entity".into(),
+                tenant: true,
+                item: serde_json::json!({"key": "events"}),
+                fields: vec![serde_json::json!({"column": "id"})],
+            }],
+            pack_level: level,
+        }
+    }
+
+    #[test]
+    fn level_one_snapshots_serialise_as_before_levels_existed() {
+        let text = serde_json::to_string(&snap(1)).unwrap();
+        assert!(!text.contains("pack_level"), "{text}");
+        let back: Snapshot = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, snap(1));
+        let two: Snapshot =
+            serde_json::from_str(&serde_json::to_string(&snap(2)).unwrap()).unwrap();
+        assert_eq!(two.pack_level, 2);
+    }
+
+    #[test]
+    fn a_raised_level_is_the_first_operation_and_carries_the_old_tables() {
+        let ops = ops(&snap(1), &snap(2));
+        assert_eq!(ops.len(), 1);
+        match &ops[0] {
+            Op::PackSchema { from, to, tables } => {
+                assert_eq!((*from, *to), (1, 2));
+                assert_eq!(tables, &snap(1).tables);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(super::ops(&snap(2), &snap(2)).is_empty());
+    }
+
+    #[test]
+    fn a_changed_metric_definition_is_an_operation() {
+        let mut old = snap(2);
+        old.tables[0].kind = "metric".into();
+        let mut new = old.clone();
+        new.tables[0].item = serde_json::json!({"key": "events", "grain": "month"});
+        let ops = ops(&old, &new);
+        assert!(
+            matches!(&ops[..], [Op::AlterMetric { table, .. }] if table == "events"),
+            "{ops:?}"
+        );
+    }
+
+    #[test]
+    fn the_first_revision_has_no_level_step() {
+        let chain = vec![Revision {
+            revision: "a".into(),
+            down_revision: None,
+            number: 1,
+            snapshot: snap(2),
+        }];
+        let r = for_render(&chain);
+        assert!(r[0].ops.iter().all(|o| !matches!(o, Op::PackSchema { .. })));
+    }
 }

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api import admin, auth, compliance, dashboard, frontend, health, ingest
 from app.api.deps import ACCESS_LEVELS, SAFE_METHODS
+from app.core.body_limit import BodyLimit
 from app.core.config import get_settings
 from app.core.security import (
     CONTENT_SECURITY_POLICY,
@@ -69,11 +70,8 @@ def create_app() -> FastAPI:
         # A state-changing request from another site is refused outright
         # (the CSRF token check in app/api/deps.py is the second line).
         origin = request.headers.get("origin")
-        length = request.headers.get("content-length", "0")
-        too_big = not length.isdigit() or int(length) > settings.INGEST_MAX_BYTES
-        if request.url.path.startswith("/api/ingest/") and too_big:
-            response: Response = JSONResponse({"detail": "request body too large"}, status_code=413)
-        elif request.method not in SAFE_METHODS and origin and origin != "null":
+        response: Response
+        if request.method not in SAFE_METHODS and origin and origin != "null":
             host = request.headers.get("host", "")
             if urlsplit(origin).netloc != host:
                 response = JSONResponse({"detail": "cross-origin request refused"}, status_code=403)
@@ -96,6 +94,13 @@ def create_app() -> FastAPI:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    # Outermost: bodies are counted as they arrive (chunked ones too).
+    application.add_middleware(
+        BodyLimit,
+        limit_for=lambda path: (
+            settings.INGEST_MAX_BYTES if path.startswith("/api/ingest/") else settings.MAX_BODY_BYTES
+        ),
+    )
     check_routes(application)
     return application
 

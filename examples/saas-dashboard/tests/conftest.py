@@ -31,12 +31,11 @@ import pytest  # noqa: E402
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import delete  # noqa: E402
+from sqlalchemy import delete, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.core.config import get_settings  # noqa: E402
 from app.core.db import Base, SessionLocal, engine  # noqa: E402
-from app.services import rate_limit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_URL = "https://testserver"
@@ -55,15 +54,41 @@ def _migrated() -> Iterator[None]:
     engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _clean() -> Iterator[None]:
+# Tables whose rows the database refuses to delete (the audit log).
+GUARDED = ("audit_log", "audit_erasures")
+
+
+def empty_every_table() -> None:
+    """Deletes every row; the audit log's triggers are lifted for that moment only."""
     with engine.begin() as conn:
+        guarded = [t for t in GUARDED if t in Base.metadata.tables]
+        triggers: list[str] = []
+        if guarded and conn.dialect.name == "postgresql":
+            for t in guarded:
+                conn.execute(text(f"ALTER TABLE {t} DISABLE TRIGGER USER"))
+        elif guarded:
+            triggers = list(
+                conn.execute(
+                    text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (:a, :b)"),
+                    {"a": GUARDED[0], "b": GUARDED[1]},
+                )
+            )
+            for name, _ in triggers:
+                conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(delete(table))
-    rate_limit.reset()
+        if guarded and conn.dialect.name == "postgresql":
+            for t in guarded:
+                conn.execute(text(f"ALTER TABLE {t} ENABLE TRIGGER USER"))
+        for _, sql in triggers:
+            conn.exec_driver_sql(sql)
+
+
+@pytest.fixture(autouse=True)
+def _clean() -> Iterator[None]:
+    empty_every_table()
     get_settings.cache_clear()
     yield
-    rate_limit.reset()
     get_settings.cache_clear()
 
 
@@ -88,11 +113,11 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_client(app):  # type: ignore[no-untyped-def]
-    """Another browser: its own cookie jar."""
+    """Another browser: its own cookie jar (and, if given, its own client address)."""
     clients: list[TestClient] = []
 
-    def factory() -> TestClient:
-        c = TestClient(app, base_url=BASE_URL)
+    def factory(address: str = "testclient") -> TestClient:
+        c = TestClient(app, base_url=BASE_URL, client=(address, 50000))
         clients.append(c)
         return c
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog import ENTITIES, METRICS, FieldSpec, MetricSpec
@@ -117,9 +118,19 @@ def pk_of(key: str, obj: Any) -> Any:
     return getattr(obj, pk.attr)
 
 
+def recent(f: FieldSpec, n: int) -> Any:
+    """A value of a date or timestamp field within the last three days (ingestion accepts it)."""
+    moment = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1 + n % 70, minutes=n % 60)
+    return moment.date() if f.kind == "date" else moment
+
+
 def json_row(db: Session, key: str, org_id: uuid.UUID) -> dict[str, Any]:
-    """A row for POST /api/ingest/<key>, parents already stored for org_id."""
+    """A row for POST /api/ingest/<key>, parents already stored for org_id.
+
+    Its time field (the one ingestion checks against the clock) is recent.
+    """
     out: dict[str, Any] = {}
+    time_field = ENTITIES[key].time_field
     for f in ENTITIES[key].fields:
         if f.pk and f.kind in ("integer", "bigint"):
             continue
@@ -132,7 +143,8 @@ def json_row(db: Session, key: str, org_id: uuid.UUID) -> dict[str, Any]:
         if f.reference == "organizations":
             out[f.key] = str(org_id)
             continue
-        out[f.key] = to_json(sample(f, next(_seq)))
+        n = next(_seq)
+        out[f.key] = to_json(recent(f, n) if f.key == time_field else sample(f, n))
     db.commit()
     return out
 
@@ -241,6 +253,42 @@ def seed_metric_sources(db: Session, org_id: uuid.UUID, seed: int, rows_per_sour
         out[source] = rows
     db.commit()
     return out
+
+
+def ingestible_rows(
+    db: Session, source: str, org_id: uuid.UUID, seed: int, n: int, end: dt.datetime, span: dt.timedelta
+) -> list[dict[str, Any]]:
+    """JSON rows of a metric source for POST /api/ingest/<source>, timed within [end - span, end].
+
+    Values come from the same pools as seed_metric_sources (every
+    condition's both sides), so the rows move the metrics.
+    """
+    rng = random.Random(seed)
+    spec = ENTITIES[source]
+    pools = _pools(db, source, org_id, rng)
+    time_fields = {m.time_field for m in METRICS.values() if m.source == source} | (
+        {spec.time_field} if spec.time_field else set()
+    )
+    out = []
+    for _ in range(n):
+        base = json_row(db, source, org_id)
+        for f in spec.fields:
+            if f.key in time_fields:
+                moment = end - dt.timedelta(seconds=rng.randint(0, int(span.total_seconds())))
+                base[f.key] = to_json(moment.date() if f.kind == "date" else moment)
+            elif f.key in pools and pools[f.key]:
+                base[f.key] = to_json(rng.choice(pools[f.key]))
+        out.append(base)
+    return out
+
+
+def stored_rows(db: Session, source: str, org_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every stored row of `source` for the organization, field key -> value."""
+    spec = ENTITIES[source]
+    model = ENTITY_MODELS[source]
+    db.expire_all()
+    objs = db.scalars(select(model).where(model.organization_id == org_id)).all()
+    return [{f.key: getattr(o, f.attr) for f in spec.fields} for o in objs]
 
 
 def _utc_day(value: Any) -> dt.date:

@@ -1,11 +1,13 @@
-"""Audit log, append-only; GDPR export and erasure; access logging of personal data."""
+"""Audit log, append-only in the database; GDPR export and erasure; access logging of personal data."""
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.catalog import ENTITIES, METRICS, SERVICES
+from app.core.db import engine
 from app.models import ENTITY_MODELS
 from app.services import audit
 from app.services.metrics_aggregator import aggregate
@@ -49,7 +51,7 @@ def test_permission_changes_and_admin_actions_are_audited(client: TestClient, db
 def test_data_exports_are_audited(client: TestClient, db: Session) -> None:
     org = f.org(db)
     f.seed_metric_sources(db, org, seed=3, rows_per_source=5)
-    aggregate(db, f.START.date(), f.START.date().replace(year=f.START.year + 1))
+    aggregate(f.START.date(), f.START.date().replace(year=f.START.year + 1))
     f.signed_in(client, db, org, "analyst")
     key = next(iter(METRICS))
     assert client.get(f"/api/dashboard/export/{key}").status_code == 200
@@ -69,6 +71,60 @@ def test_audit_log_is_append_only(db: Session) -> None:
     with pytest.raises(PermissionError):
         db.commit()
     db.rollback()
+
+
+def _plain_sql_refused(statement: str) -> None:
+    """`statement` run by hand, outside the application, fails and changes nothing."""
+    with engine.connect() as conn:
+        with pytest.raises(DBAPIError) as caught:
+            with conn.begin():
+                conn.execute(text(statement))
+    assert "append-only" in str(caught.value)
+
+
+def test_audit_log_refuses_plain_sql_changes(db: Session) -> None:
+    org = f.org(db)
+    audit.record(db, organization_id=org, action="test.event", target="user:someone")
+    db.commit()
+    assert audit.guard_installed(db)
+    _plain_sql_refused("DELETE FROM audit_log")
+    _plain_sql_refused("UPDATE audit_log SET target = 'tampered'")
+    _plain_sql_refused("UPDATE audit_log SET actor_user_id = NULL")
+    if engine.dialect.name == "postgresql":
+        _plain_sql_refused("TRUNCATE audit_log")
+    db.expire_all()
+    assert list(db.scalars(select(AuditLog.target))) == ["user:someone"]
+
+
+def test_deleting_an_organization_keeps_its_audit_rows(db: Session) -> None:
+    org = f.org(db)
+    f.user(db, org, "admin")
+    audit.record(db, organization_id=org, action="test.event")
+    db.commit()
+    with engine.begin() as conn:
+        conn.execute(delete(ENTITY_MODELS["organizations"]).where(ENTITY_MODELS["organizations"].id == org))
+    db.expire_all()
+    assert db.get(ENTITY_MODELS["organizations"], org) is None
+    assert list(db.scalars(select(AuditLog.action).where(AuditLog.organization_id == org))) == ["test.event"]
+
+
+def test_only_a_recorded_erasure_may_pseudonymise(db: Session) -> None:
+    org = f.org(db)
+    person = f.user(db, org)
+    audit.record(db, organization_id=org, action="test.event", actor_user_id=person.id, target=f"user:{person.id}")
+    db.commit()
+    alias = audit.pseudonym(person.id)
+    # Without a recorded erasure, swapping in the pseudonym is refused too.
+    with pytest.raises(DBAPIError):
+        db.execute(update(AuditLog).values(actor_user_id=alias))
+        db.flush()
+    db.rollback()
+    assert audit.pseudonymise(db, org, person.id) == 1
+    db.commit()
+    row = db.scalar(select(AuditLog))
+    assert (row.actor_user_id, row.target, row.action) == (alias, f"user:{alias}", "test.event")
+    # The erasure record itself is append-only.
+    _plain_sql_refused("DELETE FROM audit_erasures")
 
 
 def test_data_inventory_lists_pii_and_retention(client: TestClient, db: Session) -> None:

@@ -70,14 +70,16 @@ def test_timestamps_stored_in_utc(client: TestClient, db: Session, key: str) -> 
     org = f.org(db)
     api_key = f.api_key(db, org)
     row = f.json_row(db, key, org)
-    row[ts[0].key] = "2024-03-10T23:30:00-05:00"
+    # Two days ago at 23:30 in UTC-5, which is 04:30 UTC the day after.
+    local = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).replace(hour=23, minute=30, second=0, microsecond=0)
+    row[ts[0].key] = local.replace(tzinfo=None).isoformat() + "-05:00"
     pk = next(p for p in ENTITIES[key].fields if p.pk)
     r = client.post(f"/api/ingest/{key}", json=[row], headers={"X-API-Key": api_key})
     assert r.status_code == 201, r.text
     model = ENTITY_MODELS[key]
     stored = db.scalars(select(model).where(model.organization_id == org)).all()
     values = [as_utc(getattr(o, ts[0].attr)) for o in stored]
-    assert dt.datetime(2024, 3, 11, 4, 30, tzinfo=dt.UTC) in values
+    assert local + dt.timedelta(hours=5) in values
     bad = {**row, ts[0].key: "not a time"}
     if pk.kind == "uuid":
         bad.pop(pk.key, None)

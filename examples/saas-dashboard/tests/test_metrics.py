@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.catalog import METRICS
@@ -51,9 +51,9 @@ def test_every_metric_value_exact_per_organization(db: Session, make_client) -> 
 @pytest.mark.skipif(not METRICS, reason="the blueprint declares no metrics")
 def test_aggregation_is_idempotent(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
     _setup(db, make_client)
-    aggregate(db, FAR_FROM, FAR_TO)
+    aggregate(FAR_FROM, FAR_TO)
     counts = {k: db.scalar(select(func.count()).select_from(m)) for k, m in METRIC_MODELS.items()}
-    aggregate(db, FAR_FROM, FAR_TO)
+    aggregate(FAR_FROM, FAR_TO)
     assert counts == {k: db.scalar(select(func.count()).select_from(m)) for k, m in METRIC_MODELS.items()}
 
 
@@ -61,6 +61,10 @@ def test_aggregation_is_idempotent(db: Session, make_client) -> None:  # type: i
 def test_a_period_overlapping_the_range_is_recomputed_whole(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
     w = _setup(db, make_client)
     _, rows, client = w["a"]
+    aggregate(FAR_FROM, FAR_TO)
+    for model in METRIC_MODELS.values():
+        db.execute(delete(model))
+    db.commit()
     for metric in METRICS.values():
         expected = f.expected_points(metric, rows[metric.source])
         if not expected:
@@ -68,7 +72,7 @@ def test_a_period_overlapping_the_range_is_recomputed_whole(db: Session, make_cl
         period = dt.date.fromisoformat(min(k[0] for k in expected))
         last_day = next_period(period, metric.grain) - dt.timedelta(days=1)
         # Only the period's last day is in the range; the whole period is recomputed.
-        aggregate(db, last_day, last_day, [metric.key])
+        aggregate(last_day, last_day, [metric.key])
         want = {k: v for k, v in expected.items() if k[0] == period.isoformat()}
         got = f.points_by_key(metric, _series(client, metric.key)["points"])
         f.assert_same(metric, want, got)
@@ -77,7 +81,7 @@ def test_a_period_overlapping_the_range_is_recomputed_whole(db: Session, make_cl
 @pytest.mark.skipif(not METRICS, reason="the blueprint declares no metrics")
 def test_series_date_range_is_inclusive(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
     w = _setup(db, make_client)
-    aggregate(db, FAR_FROM, FAR_TO)
+    aggregate(FAR_FROM, FAR_TO)
     _, rows, client = w["a"]
     for metric in METRICS.values():
         expected = f.expected_points(metric, rows[metric.source])
@@ -91,7 +95,7 @@ def test_series_date_range_is_inclusive(db: Session, make_client) -> None:  # ty
 @pytest.mark.skipif(not METRICS, reason="the blueprint declares no metrics")
 def test_latest_values_per_metric(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
     w = _setup(db, make_client)
-    aggregate(db, FAR_FROM, FAR_TO)
+    aggregate(FAR_FROM, FAR_TO)
     _, rows, client = w["a"]
     r = client.get("/api/dashboard/metrics")
     assert r.status_code == 200
@@ -120,7 +124,7 @@ def test_unknown_metric_is_404(client: TestClient, db: Session) -> None:
 def test_export_is_for_analysts(db: Session, make_client) -> None:  # type: ignore[no-untyped-def]
     org = f.org(db)
     f.seed_metric_sources(db, org, seed=5, rows_per_source=10)
-    aggregate(db, FAR_FROM, FAR_TO)
+    aggregate(FAR_FROM, FAR_TO)
     key = next(iter(METRICS))
     viewer, analyst = make_client(), make_client()
     f.signed_in(viewer, db, org, "viewer")

@@ -1,5 +1,6 @@
 """Settings from the environment (and a .env file), validated at start-up."""
 
+import ipaddress
 from functools import lru_cache
 
 from pydantic import model_validator
@@ -49,14 +50,33 @@ class Settings(DatabaseSettings, HashingSettings):
     COOKIE_SECURE: bool = True
     SESSION_IDLE_MINUTES: int = 30
     SESSION_ABSOLUTE_HOURS: int = 12
-    # Failed logins per account and per client IP within the window
-    # (counted in this process; see app/services/rate_limit.py).
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: int = 5
-    LOGIN_MAX_FAILURES_PER_IP: int = 20
+    # Failed sign-ins (kept in the database, shared by every process; see
+    # app/services/rate_limit.py): per (account, client address), from the
+    # LOGIN_FREE_FAILURES-th failure on each next attempt waits twice as long,
+    # from LOGIN_BACKOFF_BASE_SECONDS up to LOGIN_BACKOFF_MAX_SECONDS; per
+    # address, at most LOGIN_MAX_FAILURES_PER_IP within the window.
+    LOGIN_FREE_FAILURES: int = 5
+    LOGIN_BACKOFF_BASE_SECONDS: float = 1.0
+    LOGIN_BACKOFF_MAX_SECONDS: float = 900.0
+    LOGIN_MAX_FAILURES_PER_IP: int = 50
     LOGIN_FAILURE_WINDOW_SECONDS: int = 900
+    # Reverse proxies whose X-Forwarded-For / Forwarded headers name the
+    # client: comma-separated addresses or networks ("10.0.0.0/8,::1").
+    # Empty: the socket peer is the client.
+    TRUSTED_PROXIES: str = ""
     INGEST_MAX_ROWS: int = 10000
+    # Request bodies are cut off at these sizes (chunked ones included): 413.
     INGEST_MAX_BYTES: int = 10 * 1024 * 1024
+    MAX_BODY_BYTES: int = 1024 * 1024
+    # Rows dated further ahead are refused (clock skew allowance).
+    INGEST_MAX_FUTURE_MINUTES: int = 1440
+    # How long a batch without row keys is remembered, to refuse its retry.
+    INGEST_IDEMPOTENCY_HOURS: int = 24
     PAGE_SIZE_MAX: int = 500
+    # The worker (python -m app.jobs.worker): how often it aggregates what
+    # arrived, and how often it deletes rows past their retention.
+    AGGREGATE_EVERY_SECONDS: int = 300
+    RETENTION_EVERY_SECONDS: int = 3600
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -77,7 +97,19 @@ class Settings(DatabaseSettings, HashingSettings):
                 )
         if self.SESSION_IDLE_MINUTES <= 0 or self.SESSION_ABSOLUTE_HOURS <= 0:
             raise ValueError("session lifetimes must be positive")
+        _ = self.trusted_proxies  # refuses a malformed TRUSTED_PROXIES at start-up
         return self
+
+    @property
+    def trusted_proxies(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        try:
+            return tuple(
+                ipaddress.ip_network(part.strip(), strict=False)
+                for part in self.TRUSTED_PROXIES.split(",")
+                if part.strip()
+            )
+        except ValueError as exc:
+            raise ValueError(f"TRUSTED_PROXIES: {exc}") from exc
 
     @property
     def cookie_secure(self) -> bool:

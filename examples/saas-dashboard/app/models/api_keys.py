@@ -13,6 +13,13 @@ from app.core import db as _db
 
 class ApiKeys(_db.Base):
     __tablename__ = "api_keys"
+    __table_args__ = (
+        _sa.UniqueConstraint(
+            "organization_id",
+            "key_hash",
+            name="uq_api_keys_key_hash",
+        ),
+    )
 
     id: _orm.Mapped[_uuid.UUID] = _orm.mapped_column(
         "id",
@@ -35,7 +42,6 @@ class ApiKeys(_db.Base):
         "key_hash",
         _sa.String(128),
         nullable=False,
-        unique=True,
     )
     created_at: _orm.Mapped[_dt.datetime] = _orm.mapped_column(
         "created_at",

@@ -13,6 +13,8 @@ from app.core import db as _db
 
 class AuditLog(_db.Base):
     __tablename__ = "audit_log"
+    __table_args__ = (
+    )
 
     id: _orm.Mapped[_uuid.UUID] = _orm.mapped_column(
         "id",
@@ -56,7 +58,7 @@ class AuditLog(_db.Base):
     organization_id: _orm.Mapped[_uuid.UUID] = _orm.mapped_column(
         "organization_id",
         _sa.Uuid(),
-        _sa.ForeignKey("organizations.id", ondelete="CASCADE"),
+        # No foreign key: these rows outlive their organization.
         nullable=False,
         index=True,
     )

@@ -1,7 +1,8 @@
 """Metric table daily_active_users (metric `daily_active_users`, count_distinct per day).
 
 Written only by app/services/metrics_aggregator.py: one row per
-organization, period and dimension values. Re-running a period replaces it.
+organization, period and dimension values (a unique key holds it). Re-running
+a period replaces it.
 """
 
 import datetime as _dt  # noqa: F401
@@ -17,12 +18,10 @@ from app.core import db as _db
 
 class DailyActiveUsersMetric(_db.Base):
     __tablename__ = "daily_active_users"
+    # One row per organization, period and dimension values, NULL dimensions
+    # counting as equal (the migrations create the same keys).
     __table_args__ = (
-        _sa.Index(
-            "ix_daily_active_users_org_period",
-            "organization_id",
-            "period_start",
-        ),
+        _sa.Index("uq_daily_active_users_key", "organization_id", "period_start", unique=True),
     )
 
     id: _orm.Mapped[int] = _orm.mapped_column("id", _sa.Integer(), primary_key=True, autoincrement=True)

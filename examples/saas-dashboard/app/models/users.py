@@ -13,6 +13,13 @@ from app.core import db as _db
 
 class Users(_db.Base):
     __tablename__ = "users"
+    __table_args__ = (
+        _sa.UniqueConstraint(
+            "organization_id",
+            "email",
+            name="uq_users_email",
+        ),
+    )
 
     id: _orm.Mapped[_uuid.UUID] = _orm.mapped_column(
         "id",
@@ -24,7 +31,6 @@ class Users(_db.Base):
         "email",
         _sa.String(255),
         nullable=False,
-        unique=True,
     )
     password_hash: _orm.Mapped[str] = _orm.mapped_column(
         "password_hash",

@@ -2,19 +2,22 @@
 
 Logins, permission changes, data exports, admin actions and (for HIPAA)
 every read of personal data end up in the audit_log table. Rows are never
-updated or deleted through the application; the one exception is GDPR
-erasure, which pseudonymises the erased user's id (see pseudonymise()).
+updated or deleted: the database refuses it (triggers on UPDATE, DELETE
+and, on PostgreSQL, TRUNCATE), and its rows outlive their organization (no
+foreign key). The one change allowed is GDPR erasure, which swaps the erased
+user's id for a pseudonym after recording the erasure (see pseudonymise()).
 """
 
 import hashlib
 import uuid
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event, text, update
 from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
 from app.core.db import utcnow
+from app.core.tables import AuditErasure
 from app.models.audit_log import AuditLog
 
 AUDIT_ENABLED = True
@@ -61,20 +64,61 @@ def _append_only(session: Session, _ctx: Any, _instances: Any) -> None:
             raise PermissionError("the audit log is append-only")
 
 
-def pseudonymise(db: Session, organization_id: uuid.UUID, user_id: uuid.UUID) -> int:
-    """GDPR erasure: the user's id in the audit log becomes a pseudonym."""
+# The triggers that make the database itself refuse changes to the audit
+# log (created by the migrations; see migrations/versions/).
+GUARD_TRIGGERS = {
+    "postgresql": ("audit_log_append_only", "audit_log_no_truncate", "audit_erasures_append_only"),
+    "sqlite": ("audit_log_no_update", "audit_log_no_delete", "audit_erasures_no_update", "audit_erasures_no_delete"),
+}
+
+
+def guard_installed(db: Session) -> bool:
+    """True when the database refuses UPDATE, DELETE (and TRUNCATE) on the audit log."""
+    # archgen:control audit-immutable-db
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    present = set(db.scalars(text(query)))
+    return set(GUARD_TRIGGERS.get(dialect, ("?",))) <= present
+
+
+def pseudonymise(
+    db: Session, organization_id: uuid.UUID, user_id: uuid.UUID, erased_by: uuid.UUID | None = None
+) -> int:
+    """GDPR erasure: the user's id in the audit log becomes a pseudonym.
+
+    The one change the database lets audit rows undergo: the erasure is
+    recorded in audit_erasures first (itself append-only), and the audit
+    log's triggers accept an UPDATE only when it swaps a recorded subject
+    for its pseudonym, every other column unchanged.
+    """
     # archgen:control gdpr-pseudonymise-audit
+    alias = pseudonym(user_id)
+    db.add(
+        AuditErasure(
+            organization_id=organization_id,
+            subject=user_id,
+            pseudonym=alias,
+            subject_target=f"user:{user_id}",
+            pseudonym_target=f"user:{alias}",
+            erased_by=erased_by,
+            erased_at=utcnow(),
+        )
+    )
+    db.flush()
     result = db.execute(
         update(AuditLog)
         .where(AuditLog.organization_id == organization_id)
         .where(AuditLog.actor_user_id == user_id)
-        .values(actor_user_id=pseudonym(user_id))
+        .values(actor_user_id=alias)
     )
     db.execute(
         update(AuditLog)
         .where(AuditLog.organization_id == organization_id)
         .where(AuditLog.target == f"user:{user_id}")
-        .values(target=f"user:{pseudonym(user_id)}")
+        .values(target=f"user:{alias}")
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

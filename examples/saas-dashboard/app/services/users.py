@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.catalog import ENTITIES, ROLES, SECRET_COLUMNS
@@ -48,8 +49,15 @@ def create_user(db: Session, organization_id: uuid.UUID, email: str, password: s
         raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     if db.get(Organization, organization_id) is None:
         raise InvalidInput("no such organization")
-    if db.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise InvalidInput("a user with this e-mail address exists")
+    # Unique within the organization only: an address with an account in
+    # another organization gets a separate account here, and nothing in the
+    # answer tells this organization about the other.
+    # archgen:control no-cross-tenant-enumeration
+    taken = select(func.count()).select_from(User).where(
+        User.organization_id == organization_id, User.email == email
+    )
+    if db.scalar(taken):
+        raise InvalidInput("this organization already has a user with this e-mail address")
     user = User(
         id=uuid.uuid4(),
         organization_id=organization_id,
@@ -60,7 +68,10 @@ def create_user(db: Session, organization_id: uuid.UUID, email: str, password: s
         created_at=utcnow(),
     )
     db.add(user)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError as exc:  # the same address added at the same moment
+        raise InvalidInput("this organization already has a user with this e-mail address") from exc
     return user
 
 

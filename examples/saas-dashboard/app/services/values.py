@@ -2,8 +2,10 @@
 
 import datetime as dt
 import decimal
+import functools
 import math
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from app.catalog import FieldSpec
@@ -34,30 +36,61 @@ def parse_timestamp(value: Any) -> dt.datetime:
 
 def coerce(spec: FieldSpec, value: Any) -> Any:
     """The column value for a JSON value, or ValueError_."""
-    if value is None:
-        if spec.nullable:
-            return None
-        raise ValueError_("must not be null")
-    kind = spec.kind
-    if kind in ("string", "text"):
-        if not isinstance(value, str):
+    return converter(spec)(value)
+
+
+@functools.cache
+def converter(spec: FieldSpec) -> Callable[[Any], Any]:
+    """coerce() for one field, with the field's checks decided once (ingestion's hot path)."""
+    convert = _CONVERTERS.get(spec.kind, _json_value)(spec)
+    nullable = spec.nullable
+
+    def run(value: Any) -> Any:
+        if value is None:
+            if nullable:
+                return None
+            raise ValueError_("must not be null")
+        return convert(value)
+
+    return run
+
+
+def _text(spec: FieldSpec) -> Callable[[Any], Any]:
+    limit = spec.length if spec.kind == "string" and spec.length else None
+
+    def run(value: Any) -> Any:
+        if value.__class__ is not str and not isinstance(value, str):
             raise ValueError_("expected a string")
         if "\x00" in value:
             raise ValueError_("must not contain NUL characters")
-        if kind == "string" and spec.length and len(value) > spec.length:
-            raise ValueError_(f"longer than {spec.length} characters")
+        if limit is not None and len(value) > limit:
+            raise ValueError_(f"longer than {limit} characters")
         return value
-    if kind in ("integer", "bigint"):
-        if isinstance(value, bool) or not isinstance(value, int):
+
+    return run
+
+
+def _integer(spec: FieldSpec) -> Callable[[Any], Any]:
+    limit = 2**31 if spec.kind == "integer" else 2**63
+
+    def run(value: Any) -> Any:
+        if value.__class__ is not int:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
-            else:
+            elif isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError_("expected an integer")
-        limit = 2**31 if kind == "integer" else 2**63
         if not -limit <= value < limit:
             raise ValueError_("integer out of range")
         return value
-    if kind == "numeric":
+
+    return run
+
+
+def _numeric(spec: FieldSpec) -> Callable[[Any], Any]:
+    scale = spec.scale or 0
+    quantum = decimal.Decimal(1).scaleb(-scale)
+
+    def run(value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError_("expected a number")
         try:
@@ -67,17 +100,25 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
         if not number.is_finite():
             raise ValueError_("expected a finite number")
         if spec.precision:
-            scale = spec.scale or 0
-            quantum = decimal.Decimal(1).scaleb(-scale)
             number = number.quantize(quantum, rounding=decimal.ROUND_HALF_EVEN)
             if len(number.as_tuple().digits) > spec.precision and number != 0:
                 raise ValueError_(f"does not fit numeric({spec.precision}, {scale})")
         return number
-    if kind == "boolean":
+
+    return run
+
+
+def _boolean(_spec: FieldSpec) -> Callable[[Any], Any]:
+    def run(value: Any) -> Any:
         if not isinstance(value, bool):
             raise ValueError_("expected true or false")
         return value
-    if kind == "uuid":
+
+    return run
+
+
+def _uuid(_spec: FieldSpec) -> Callable[[Any], Any]:
+    def run(value: Any) -> Any:
         if isinstance(value, uuid.UUID):
             return value
         if not isinstance(value, str):
@@ -86,7 +127,12 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
             return uuid.UUID(value)
         except ValueError as exc:
             raise ValueError_("expected a UUID") from exc
-    if kind == "date":
+
+    return run
+
+
+def _date(_spec: FieldSpec) -> Callable[[Any], Any]:
+    def run(value: Any) -> Any:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
         if not isinstance(value, str):
@@ -95,11 +141,34 @@ def coerce(spec: FieldSpec, value: Any) -> Any:
             return dt.date.fromisoformat(value)
         except ValueError as exc:
             raise ValueError_("expected a date YYYY-MM-DD") from exc
-    if kind == "timestamp":
-        return parse_timestamp(value)
-    # json: anything JSON can hold, but no NaN or infinity.
-    _check_json(value)
-    return value
+
+    return run
+
+
+def _timestamp(_spec: FieldSpec) -> Callable[[Any], Any]:
+    return parse_timestamp
+
+
+def _json_value(_spec: FieldSpec) -> Callable[[Any], Any]:
+    # Anything JSON can hold, but no NaN or infinity.
+    def run(value: Any) -> Any:
+        _check_json(value)
+        return value
+
+    return run
+
+
+_CONVERTERS: dict[str, Callable[[FieldSpec], Callable[[Any], Any]]] = {
+    "string": _text,
+    "text": _text,
+    "integer": _integer,
+    "bigint": _integer,
+    "numeric": _numeric,
+    "boolean": _boolean,
+    "uuid": _uuid,
+    "date": _date,
+    "timestamp": _timestamp,
+}
 
 
 def _check_json(value: Any) -> None:

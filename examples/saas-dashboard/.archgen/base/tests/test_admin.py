@@ -45,6 +45,44 @@ def test_duplicate_and_weak_users_refused(client: TestClient, db: Session) -> No
     assert r.status_code == 422
 
 
+def test_an_address_used_in_another_organization_is_not_revealed(client: TestClient, make_client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    a, b = f.org(db, "Alpha"), f.org(db, "Beta")
+    f.user(db, a, "viewer", email="shared.person@example.test")
+    _, csrf = f.signed_in(client, db, b, "admin")
+    h = {"X-CSRF-Token": csrf}
+    body = {"email": "shared.person@example.test", "password": "another password 123", "role": "viewer"}
+    taken = client.post("/api/admin/users", json=body, headers=h)
+    fresh = client.post(
+        "/api/admin/users", json={**body, "email": "nobody.else@example.test"}, headers=h
+    )
+    # The same answer as for an address nobody uses: B learns nothing about A.
+    assert taken.status_code == fresh.status_code == 201, taken.text
+    assert set(taken.json()) == set(fresh.json())
+    assert "alpha" not in taken.text.lower() and str(a) not in taken.text
+    # Two accounts now; each password signs in to its own organization.
+    one, two = make_client(), make_client()
+    f.login(one, "shared.person@example.test")
+    assert one.get("/api/auth/me").json()["user"]["organization_id"] == str(a)
+    f.login(two, "shared.person@example.test", "another password 123")
+    assert two.get("/api/auth/me").json()["user"]["organization_id"] == str(b)
+
+
+def test_one_password_for_two_organizations_asks_which(make_client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    a, b = f.org(db, "Alpha"), f.org(db, "Beta")
+    for org in (a, b):
+        f.user(db, org, "viewer", email="twice@example.test")
+    c = make_client()
+    r = c.post("/api/auth/login", json={"email": "twice@example.test", "password": f.PASSWORD})
+    assert r.status_code == 409
+    assert {o["id"] for o in r.json()["detail"]["organizations"]} == {str(a), str(b)}
+    r = c.post(
+        "/api/auth/login",
+        json={"email": "twice@example.test", "password": f.PASSWORD, "organization_id": str(b)},
+    )
+    assert r.status_code == 200
+    assert r.json()["user"]["organization_id"] == str(b)
+
+
 def test_admin_cannot_demote_self(client: TestClient, db: Session) -> None:
     org = f.org(db)
     admin, csrf = f.signed_in(client, db, org, "admin")

@@ -1,14 +1,17 @@
-"""Sessions, cookies, expiry, CSRF, rate limiting, password hashing."""
+"""Sessions, cookies, expiry, CSRF, sign-in throttling, client addresses, password hashing."""
 
 import datetime as dt
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 
-from app.api.deps import SessionRow, User
+from app.api.deps import SessionRow, User, client_ip
 from app.core.config import get_settings
 from app.core.security import token_hash
+from app.core.tables import LoginThrottle
+from app.services import rate_limit
 from tests import factories as f
 
 
@@ -132,26 +135,89 @@ def test_cross_origin_state_change_refused(client: TestClient, db: Session) -> N
     assert r.status_code == 403
 
 
-def test_rate_limit_per_account(client: TestClient, db: Session) -> None:
-    org = f.org(db)
-    u = f.user(db, org)
-    limit = get_settings().LOGIN_MAX_FAILURES_PER_ACCOUNT
-    for _ in range(limit):
-        r = client.post("/api/auth/login", json={"email": u.email, "password": "wrong password!"})
-        assert r.status_code == 401
-    r = client.post("/api/auth/login", json={"email": u.email, "password": f.PASSWORD})
-    assert r.status_code == 429
+def _login(client: TestClient, email: str, password: str) -> int:
+    return client.post("/api/auth/login", json={"email": email, "password": password}).status_code
 
 
-def test_rate_limit_per_ip(client: TestClient, db: Session) -> None:
+def test_failures_from_one_address_do_not_lock_the_owner_out(make_client, db: Session) -> None:  # type: ignore[no-untyped-def]
     org = f.org(db)
     u = f.user(db, org)
-    limit = get_settings().LOGIN_MAX_FAILURES_PER_IP
-    for i in range(limit):
-        r = client.post("/api/auth/login", json={"email": f"x{i}@example.test", "password": "nope"})
-        assert r.status_code == 401
-    r = client.post("/api/auth/login", json={"email": u.email, "password": f.PASSWORD})
+    attacker, owner = make_client("203.0.113.7"), make_client("198.51.100.20")
+    for _ in range(get_settings().LOGIN_FREE_FAILURES):
+        assert _login(attacker, u.email, "wrong password!") == 401
+    # The attacker's address now waits, even with the right password...
+    r = attacker.post("/api/auth/login", json={"email": u.email, "password": f.PASSWORD})
     assert r.status_code == 429
+    assert int(r.headers["Retry-After"]) >= 1
+    # ...and the owner, from their own address, signs in at once.
+    assert _login(owner, u.email, f.PASSWORD) == 200
+
+
+def test_backoff_doubles_per_account_and_address(db: Session) -> None:
+    s = get_settings()
+    now = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
+    for _ in range(s.LOGIN_FREE_FAILURES - 1):
+        rate_limit.failed(db, "a@example.test", "192.0.2.1", now)
+        assert rate_limit.retry_after(db, "a@example.test", "192.0.2.1", now) is None
+    waits = []
+    for _ in range(4):
+        rate_limit.failed(db, "a@example.test", "192.0.2.1", now)
+        waits.append(rate_limit.retry_after(db, "a@example.test", "192.0.2.1", now))
+    base = s.LOGIN_BACKOFF_BASE_SECONDS
+    assert waits == [base, 2 * base, 4 * base, 8 * base]
+    assert rate_limit.retry_after(db, "a@example.test", "192.0.2.2", now) is None
+    assert rate_limit.retry_after(db, "b@example.test", "192.0.2.1", now) is None
+    # A correct password from that address starts it afresh.
+    rate_limit.succeeded(db, "a@example.test", "192.0.2.1")
+    assert rate_limit.retry_after(db, "a@example.test", "192.0.2.1", now) is None
+    db.commit()
+
+
+def test_rate_limit_per_address(make_client, db: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LOGIN_MAX_FAILURES_PER_IP", "6")
+    get_settings.cache_clear()
+    org = f.org(db)
+    u = f.user(db, org)
+    noisy, other = make_client("203.0.113.50"), make_client("198.51.100.21")
+    for i in range(6):
+        assert _login(noisy, f"x{i}@example.test", "nope") == 401
+    assert _login(noisy, u.email, f.PASSWORD) == 429
+    assert _login(other, u.email, f.PASSWORD) == 200
+
+
+def test_throttle_is_shared_by_every_process(make_client, db: Session) -> None:  # type: ignore[no-untyped-def]
+    from app.main import create_app
+
+    org = f.org(db)
+    u = f.user(db, org)
+    first = make_client("203.0.113.8")
+    for _ in range(get_settings().LOGIN_FREE_FAILURES):
+        assert _login(first, u.email, "wrong password!") == 401
+    # Another application instance (another worker process) sees the same counts.
+    with TestClient(create_app(), base_url="https://testserver", client=("203.0.113.8", 1)) as second:
+        assert _login(second, u.email, f.PASSWORD) == 429
+    # Stored as hashes: no e-mail address or IP in the table.
+    keys = list(db.scalars(select(LoginThrottle.key_hash)))
+    assert len(keys) == 2 and all(len(k) == 64 and "@" not in k and "." not in k for k in keys)
+
+
+def _request(peer: str, headers: dict[str, str]) -> Request:
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    return Request({"type": "http", "client": (peer, 1234), "headers": raw})
+
+
+def test_forwarded_addresses_count_only_from_trusted_proxies(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    spoofed = {"X-Forwarded-For": "192.0.2.99"}
+    assert client_ip(_request("203.0.113.1", spoofed)) == "203.0.113.1"
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8, ::1")
+    get_settings.cache_clear()
+    # Not from a trusted proxy: still ignored.
+    assert client_ip(_request("203.0.113.1", spoofed)) == "203.0.113.1"
+    # From the proxy: the nearest address that is not a proxy.
+    chain = {"X-Forwarded-For": "192.0.2.99, 198.51.100.4, 10.1.2.3"}
+    assert client_ip(_request("10.0.0.5", chain)) == "198.51.100.4"
+    assert client_ip(_request("::1", {"Forwarded": 'for="[2001:db8::7]:4711";proto=https'})) == "2001:db8::7"
+    assert client_ip(_request("10.0.0.5", {})) == "10.0.0.5"
 
 
 def test_inactive_user_cannot_sign_in(client: TestClient, db: Session) -> None:

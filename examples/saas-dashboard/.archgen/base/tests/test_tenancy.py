@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.catalog import ENTITIES, INGESTED, METRICS
-from app.core.db import SessionLocal
 from app.services.metrics_aggregator import aggregate
 from tests import factories as f
 from tests.test_roles import operations
@@ -43,8 +42,7 @@ def _world(db: Session, make_client) -> dict[str, Any]:  # type: ignore[no-untyp
     _seed(db, a, 1)
     b_secrets = _seed(db, b, 2)
     b_secrets |= {str(b_admin.id), str(b_viewer.id), b_admin.email, b_viewer.email, b_key}
-    with SessionLocal() as s:
-        aggregate(s, f.START.date(), (f.START.replace(year=f.START.year + 1)).date())
+    aggregate(f.START.date(), (f.START.replace(year=f.START.year + 1)).date())
     ca = make_client()
     csrf = f.login(ca, a_admin.email)
     # B's people do things that land in B's audit log.

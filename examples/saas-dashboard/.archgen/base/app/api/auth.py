@@ -6,6 +6,8 @@ which sends it back as X-CSRF-Token on every state-changing request).
 """
 
 import datetime as dt
+import math
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
@@ -23,7 +25,7 @@ from app.core.security import (
     verify_password,
 )
 from app.services import audit, rate_limit
-from app.services.users import normalise_email, user_json
+from app.services.users import Organization, normalise_email, user_json
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -31,6 +33,9 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 class LoginIn(BaseModel):
     email: str = Field(min_length=3, max_length=255)
     password: str = Field(min_length=1, max_length=1024)
+    # Only when one e-mail address has accounts in several organizations
+    # with this password (the answer to such a sign-in lists them).
+    organization_id: uuid.UUID | None = None
 
 
 def _set_cookies(response: Response, token: str, csrf: str) -> None:
@@ -68,24 +73,51 @@ def login(body: LoginIn, request: Request, response: Response, db: DbDep) -> dic
     settings = get_settings()
     email = normalise_email(body.email)
     ip = client_ip(request)
-    if rate_limit.blocked(email, ip):
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed sign-ins; try later")
-    user = db.scalar(select(User).where(User.email == email))
-    ok = verify_password(user.password_hash if user is not None else None, body.password)
-    if user is None or not ok or not user.is_active:
-        rate_limit.failed(email, ip)
-        if user is not None:
+    wait = rate_limit.retry_after(db, email, ip)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many failed sign-ins from this address; try later",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    # An e-mail address is unique within an organization, so it may have an
+    # account in several; the password picks among them.
+    query = select(User).where(User.email == email)
+    if body.organization_id is not None:
+        query = query.where(User.organization_id == body.organization_id)
+    candidates = list(db.scalars(query))
+    matched = [u for u in candidates if verify_password(u.password_hash, body.password)]
+    if not candidates:
+        verify_password(None, body.password)  # the same time as a wrong password
+    active = [u for u in matched if u.is_active]
+    if not active:
+        rate_limit.failed(db, email, ip)
+        for candidate in candidates:
             audit.record(
                 db,
-                organization_id=user.organization_id,
-                actor_user_id=user.id,
+                organization_id=candidate.organization_id,
+                actor_user_id=candidate.id,
                 action="auth.login_failed",
-                target=f"user:{user.id}",
+                target=f"user:{candidate.id}",
                 ip=ip,
             )
-            db.commit()
+        db.commit()
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong e-mail or password")
-    rate_limit.succeeded(email)
+    if len(active) > 1:
+        # The caller proved the password of each: it may see which they are.
+        orgs = {o.id: o.name for o in db.scalars(select(Organization).where(Organization.id.in_([u.organization_id for u in active])))}
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            {
+                "message": "this e-mail address signs in to several organizations; send organization_id",
+                "organizations": sorted(
+                    ({"id": str(u.organization_id), "name": orgs.get(u.organization_id, "")} for u in active),
+                    key=lambda o: (o["name"], o["id"]),
+                ),
+            },
+        )
+    user = active[0]
+    rate_limit.succeeded(db, email, ip)
     # A fresh session id at every sign-in; the request's old one ends.
     # archgen:control session-rotation
     old = request.cookies.get(SESSION_COOKIE)

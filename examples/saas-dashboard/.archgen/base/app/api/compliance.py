@@ -90,7 +90,7 @@ def erase(user_id: uuid.UUID, principal: Admin, db: DbDep) -> dict[str, Any]:
     if user.id == principal.user_id:
         raise HTTPException(status.HTTP_409_CONFLICT, "admins cannot erase themselves")
     erase_user(db, user)
-    audit.pseudonymise(db, principal.organization_id, user.id)
+    audit.pseudonymise(db, principal.organization_id, user.id, erased_by=principal.user_id)
     audit.record(
         db,
         organization_id=principal.organization_id,

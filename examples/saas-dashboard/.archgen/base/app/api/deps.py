@@ -8,6 +8,7 @@ schema to check the declaration is enforced.
 """
 
 import datetime as dt
+import ipaddress
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,8 +61,58 @@ class Principal:
     ip: str | None
 
 
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address from a header value ("203.0.113.7", "[2001:db8::1]:443", "1.2.3.4:80")."""
+    text = text.strip().strip('"')
+    if text.startswith("["):
+        text = text[1 : text.find("]")] if "]" in text else text
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _forwarded_for(request: Request) -> list[str]:
+    """The addresses proxies added, nearest last: RFC 7239 Forwarded, else X-Forwarded-For."""
+    forwarded = request.headers.get("forwarded")
+    if forwarded:
+        out = []
+        for element in forwarded.split(","):
+            for pair in element.split(";"):
+                name, _, value = pair.partition("=")
+                if name.strip().lower() == "for":
+                    out.append(value)
+        return out
+    return [part for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
+
+
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: the socket peer, unless the peer is a trusted proxy.
+
+    Behind proxies listed in TRUSTED_PROXIES, the nearest address in the
+    forwarding headers that is not itself a trusted proxy. Headers from
+    anyone else are ignored: a client cannot pick its own address.
+    """
+    # archgen:control client-address
+    peer = request.client.host if request.client else "unknown"
+    trusted = get_settings().trusted_proxies
+    current = _address(peer)
+
+    def is_trusted(addr: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
+        return addr is not None and any(addr in net for net in trusted)
+
+    if not trusted or not is_trusted(current):
+        return peer
+    for hop in reversed(_forwarded_for(request)):
+        addr = _address(hop)
+        if addr is None:
+            break
+        current = addr
+        if not is_trusted(addr):
+            break
+    return str(current)
 
 
 def load_session(request: Request, db: Session) -> tuple[Any, Any] | None:

@@ -5,11 +5,15 @@ PostgreSQL (postgresql+psycopg://user:password@host:5432/name).
 Timestamps are stored in UTC.
 """
 
+import hashlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from app.core.config import DatabaseSettings
@@ -33,7 +37,9 @@ def database_url() -> str:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        eng = create_engine(url, connect_args={"check_same_thread": False})
+        # A writer waits up to 30 s for another's transaction (aggregation
+        # runs hold the write lock while they recompute).
+        eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(eng, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -68,3 +74,46 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def lock_id(name: str) -> int:
+    """A stable signed 64-bit id for a PostgreSQL advisory lock."""
+    return int.from_bytes(hashlib.sha256(f"app-lock:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def serialized(name: str, bind: Engine | None = None) -> Iterator[Connection]:
+    """One write transaction that holds the lock `name` until it ends.
+
+    PostgreSQL: a transaction-level advisory lock, so transactions under the
+    same name run one after another and others go on. SQLite: BEGIN
+    IMMEDIATE, which holds the database's write lock from the first
+    statement (SQLite has one writer at a time anyway). Commits on success,
+    rolls back on any error.
+    """
+    eng = bind or engine
+    with eng.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # Autocommit at the driver level, so that we decide how the
+            # transaction begins.
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
+            return
+        with conn.begin():
+            conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id(name)})
+            yield conn
+
+
+def dialect_insert(target: Any, dialect: str) -> Any:
+    """The database's own INSERT, which has on_conflict_do_nothing/_do_update."""
+    if dialect == "postgresql":
+        return postgresql.insert(target)
+    if dialect == "sqlite":
+        return sqlite.insert(target)
+    raise RuntimeError(f"supported databases are SQLite and PostgreSQL, not {dialect}")

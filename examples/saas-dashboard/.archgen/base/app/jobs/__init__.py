@@ -1,1 +1,2 @@
-"""Scheduled jobs: `python -m app.jobs.aggregate`, `python -m app.jobs.retention`."""
+"""Jobs: `python -m app.jobs.worker` runs them on schedule; `python -m app.jobs.aggregate`
+and `python -m app.jobs.retention` run one step by hand."""

@@ -1,7 +1,8 @@
-"""Every table: one module per entity and one per metric."""
+"""Every table: one module per entity and one per metric, and the platform's own."""
 
 from importlib import import_module
 
+from app.core import tables as _platform_tables  # noqa: F401  (registers them)
 from app.core.db import Base
 
 # Entity key -> (module, class).
@@ -21,6 +22,12 @@ _METRICS = {
     "monthly_revenue": ("monthly_revenue", "MonthlyRevenueMetric"),
     "weekly_signups": ("weekly_signups", "WeeklySignupsMetric"),
 }
+# Metric key -> (module, class) of its daily partial aggregates (weekly and
+# monthly metrics whose measure combines from days).
+_DAILY = {
+    "monthly_revenue": ("monthly_revenue", "MonthlyRevenueDaily"),
+    "weekly_signups": ("weekly_signups", "WeeklySignupsDaily"),
+}
 
 
 def _load(spec: dict[str, tuple[str, str]]) -> dict[str, type[Base]]:
@@ -33,6 +40,8 @@ def _load(spec: dict[str, tuple[str, str]]) -> dict[str, type[Base]]:
 ENTITY_MODELS: dict[str, type[Base]] = _load(_ENTITIES)
 # Metric key -> metric table model class.
 METRIC_MODELS: dict[str, type[Base]] = _load(_METRICS)
+# Metric key -> its daily partials' model class.
+DAILY_MODELS: dict[str, type[Base]] = _load(_DAILY)
 
 
 def load_all() -> None:

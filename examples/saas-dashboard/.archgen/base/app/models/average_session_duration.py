@@ -1,7 +1,8 @@
 """Metric table average_session_duration (metric `average_session_duration`, avg per day).
 
 Written only by app/services/metrics_aggregator.py: one row per
-organization, period and dimension values. Re-running a period replaces it.
+organization, period and dimension values (a unique key holds it). Re-running
+a period replaces it.
 """
 
 import datetime as _dt  # noqa: F401
@@ -17,12 +18,10 @@ from app.core import db as _db
 
 class AverageSessionDurationMetric(_db.Base):
     __tablename__ = "average_session_duration"
+    # One row per organization, period and dimension values, NULL dimensions
+    # counting as equal (the migrations create the same keys).
     __table_args__ = (
-        _sa.Index(
-            "ix_average_session_duration_org_period",
-            "organization_id",
-            "period_start",
-        ),
+        _sa.Index("uq_average_session_duration_key", "organization_id", "period_start", unique=True),
     )
 
     id: _orm.Mapped[int] = _orm.mapped_column("id", _sa.Integer(), primary_key=True, autoincrement=True)

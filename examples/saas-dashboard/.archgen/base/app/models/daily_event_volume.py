@@ -1,7 +1,8 @@
 """Metric table daily_event_volume (metric `daily_event_volume`, count per day).
 
 Written only by app/services/metrics_aggregator.py: one row per
-organization, period and dimension values. Re-running a period replaces it.
+organization, period and dimension values (a unique key holds it). Re-running
+a period replaces it.
 """
 
 import datetime as _dt  # noqa: F401
@@ -17,12 +18,27 @@ from app.core import db as _db
 
 class DailyEventVolumeMetric(_db.Base):
     __tablename__ = "daily_event_volume"
+    # One row per organization, period and dimension values, NULL dimensions
+    # counting as equal (the migrations create the same keys).
     __table_args__ = (
         _sa.Index(
-            "ix_daily_event_volume_org_period",
+            "uq_daily_event_volume_key",
             "organization_id",
             "period_start",
-        ),
+            "name",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+            info={"dialect": "postgresql"},
+        ).ddl_if(dialect="postgresql"),
+        _sa.Index(
+            "uq_daily_event_volume_key_sqlite",
+            "organization_id",
+            "period_start",
+            _sa.text('coalesce("name", 0)'),
+            _sa.text('("name" IS NULL)'),
+            unique=True,
+            info={"dialect": "sqlite"},
+        ).ddl_if(dialect="sqlite"),
     )
 
     id: _orm.Mapped[int] = _orm.mapped_column("id", _sa.Integer(), primary_key=True, autoincrement=True)

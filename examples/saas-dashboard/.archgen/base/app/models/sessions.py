@@ -13,6 +13,8 @@ from app.core import db as _db
 
 class Sessions(_db.Base):
     __tablename__ = "sessions"
+    __table_args__ = (
+    )
 
     id: _orm.Mapped[str] = _orm.mapped_column(
         "id",
