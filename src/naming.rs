@@ -807,6 +807,42 @@ mod tests {
     }
 
     #[test]
+    fn keys_keep_whole_names_up_to_63_bytes() {
+        assert_eq!(
+            snake("Refunds by Currency and Status").as_deref(),
+            Some("refunds_by_currency_and_status")
+        );
+        let long = "Customer Lifetime Value by Acquisition Channel and Marketing Region";
+        assert!(key_is_cut(long));
+        assert_eq!(
+            snake(long).as_deref(),
+            Some("customer_lifetime_value_by_acquisition_channel_and_marketing")
+        );
+        assert!(!key_is_cut("Refunds by Currency and Status"));
+        assert_eq!(
+            legacy_key_for(Some("Refunds by Currency and Status"), "x", "id"),
+            "refunds_by_currency_and"
+        );
+    }
+
+    #[test]
+    fn long_sql_names_get_a_stable_hash() {
+        assert_eq!(sql_name("ix_events_user_id"), "ix_events_user_id");
+        let a = format!("ix_{}_{}", "t".repeat(50), "first_column");
+        let b = format!("ix_{}_{}", "t".repeat(50), "second_column");
+        let (sa, sb) = (sql_name(&a), sql_name(&b));
+        assert_eq!((sa.len(), sb.len()), (63, 63));
+        assert_ne!(sa, sb);
+        assert_eq!(sa, sql_name(&a));
+        assert!(sa.starts_with(&a[..54]));
+        // That the generated code's short_name() (Python) agrees is checked
+        // end to end: `alembic check` on tests/fixtures/gen/stack-names.xml
+        // compares the migrations' names with the models'.
+        assert_eq!(sql_name(&"x".repeat(63)), "x".repeat(63));
+        assert_eq!(sql_name(&"x".repeat(64)).len(), 63);
+    }
+
+    #[test]
     fn reserved_words_are_avoided() {
         assert_eq!(python_ident("class"), "class_");
         assert_eq!(python_ident("metadata"), "metadata_");

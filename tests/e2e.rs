@@ -434,3 +434,27 @@ fn the_committed_example_upgrades_a_level_one_database_and_passes_its_tests() {
         );
     }
 }
+
+/// Names the generated stack owns (entities called Base, Session, Settings,
+/// Query, Registry, Metadata; fields called metadata, registry, query,
+/// model_config, _private), names longer than PostgreSQL's 63-byte
+/// identifiers (tables, indexes, constraints, a weekly metric's daily
+/// partials) and a route with non-ASCII letters: the project passes its own
+/// tests, migrations (with `alembic check`) and linters on SQLite and
+/// PostgreSQL.
+#[test]
+fn names_the_stack_owns_and_long_names_generate_a_project_that_passes() {
+    let Some(t) = tools() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("project");
+    let bp = root().join("tests/fixtures/gen/stack-names.xml");
+    let result = gen(&bp, &out)
+        .and_then(|_| check_project(&t, &out, scratch.path()))
+        .and_then(|()| check_on_postgres(&t, &out));
+    if let Err(e) = result {
+        panic!("stack-names: {e}");
+    }
+    let catalog = std::fs::read_to_string(out.join("app/catalog.py")).unwrap();
+    assert!(catalog.contains("path=\"/api/dashboard/métricas\""));
+    assert!(catalog.contains("\"refunds_by_currency_and_status\""));
+}

@@ -1021,6 +1021,20 @@ impl<'m> Builder<'m> {
                 &d.identifier,
                 fields_at,
             );
+            if key != s.name.to_ascii_lowercase() {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::ProfileAdjusted,
+                        format!(
+                            "field {} of `{}` is the column `{key}`",
+                            shown(&s.name),
+                            display(d)
+                        ),
+                    )
+                    .at(fields_at, 1)
+                    .help("columns are snake_case keys made unique in their table; name the field so if you want the column to have its name"),
+                );
+            }
             fields.push(field_from_spec(s, key, vec![d.identifier.clone()]));
         }
         if !fields.iter().any(|f| f.pk) {

@@ -158,7 +158,7 @@ fn parse_field(n: usize, entry: &str) -> Result<FieldSpec, (Option<String>, Prof
                     "field {} in entry {n} is not a plain name",
                     crate::diagnostic::shown(name)
                 ),
-                help: "field names are letters, digits and underscores, starting with a letter, e.g. `user_id text`".into(),
+                help: "field names are letters, digits and underscores, starting with a letter or an underscore, e.g. `user_id text`".into(),
             },
         ));
     }
@@ -248,9 +248,15 @@ fn parse_type(t: &str) -> Option<FieldType> {
     })
 }
 
+/// Letters, digits and underscores (ASCII), starting with a letter or an
+/// underscore and holding at least one letter, at most 63 bytes: `user_id`,
+/// `_private`.
 fn is_plain_ident(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.chars().any(|c| c.is_ascii_alphabetic())
         && s.len() <= 63
 }
 
@@ -484,7 +490,7 @@ impl Role {
 /// Checks an `archgen:path` and returns it normalised (no trailing slash).
 pub fn parse_path(value: &str) -> Result<String, ProfileError> {
     let v = value.trim();
-    let help = "write an absolute URL path of letters, digits, `-`, `_` and `/`, e.g. `/api/dashboard/overview`";
+    let help = "write an absolute URL path of letters (any script), digits, `-`, `_` and `/`, e.g. `/api/dashboard/overview`";
     if !v.starts_with('/') || v.len() > 200 {
         return err(
             format!(
@@ -497,7 +503,7 @@ pub fn parse_path(value: &str) -> Result<String, ProfileError> {
     if v.split('/').any(|seg| seg == "." || seg == "..")
         || !v
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+            .all(|c| c.is_alphanumeric() || matches!(c, '/' | '-' | '_'))
         || v.contains("//")
     {
         return err(

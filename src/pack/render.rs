@@ -451,6 +451,7 @@ fn environment(
     }
     env.add_filter("py_ident", |s: String| naming::python_ident(&s));
     env.add_filter("sql_ident", |s: String| naming::sql_ident(&s));
+    env.add_filter("sql_name", |s: String| naming::sql_name(&s));
     env.add_filter("pascal", |s: String| naming::pascal(&s));
     env.add_filter("kebab", |s: String| naming::kebab(&s));
     env.add_filter("snake", |s: String| {
