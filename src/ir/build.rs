@@ -19,7 +19,8 @@ use crate::model::{
     AccessType, Element, ElementType as T, Model, Property, Relationship, RelationshipType as R,
 };
 use crate::naming::{self, is_key, Allocator};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An entity a pack always provides (organizations, users, …), written in
 /// the `archgen:fields` syntax.
@@ -147,9 +148,9 @@ struct EntityIndex<'e> {
 impl<'e> EntityIndex<'e> {
     fn new(entities: &'e [Entity]) -> Self {
         let mut ix = EntityIndex {
-            by_key: HashMap::new(),
-            by_table: HashMap::new(),
-            by_first_from: HashMap::new(),
+            by_key: HashMap::default(),
+            by_table: HashMap::default(),
+            by_first_from: HashMap::default(),
         };
         for (i, e) in entities.iter().enumerate() {
             ix.by_key.entry(&e.key).or_insert(i);
@@ -176,7 +177,7 @@ struct Aggregators<'m> {
 impl<'m> Aggregators<'m> {
     fn new(b: &Builder<'m>, aggregators: &[&'m Element]) -> Self {
         let mut reads = Vec::with_capacity(aggregators.len());
-        let mut writers: HashMap<&'m str, Vec<usize>> = HashMap::new();
+        let mut writers: HashMap<&'m str, Vec<usize>> = HashMap::default();
         for (i, a) in aggregators.iter().enumerate() {
             let access = b.access(a, &[T::DataObject]);
             for w in access.writes {
@@ -195,13 +196,13 @@ impl<'m> Builder<'m> {
             .iter()
             .map(|e| (e.identifier.as_str(), e))
             .collect();
-        let mut from_src: HashMap<&str, Vec<&Relationship>> = HashMap::new();
-        let mut to_dst: HashMap<&str, Vec<&Relationship>> = HashMap::new();
+        let mut from_src: HashMap<&str, Vec<&Relationship>> = HashMap::default();
+        let mut to_dst: HashMap<&str, Vec<&Relationship>> = HashMap::default();
         for r in &m.relationships {
             from_src.entry(&r.source).or_default().push(r);
             to_dst.entry(&r.target).or_default().push(r);
         }
-        let mut by_kind: HashMap<T, Vec<&Element>> = HashMap::new();
+        let mut by_kind: HashMap<T, Vec<&Element>> = HashMap::default();
         for e in &m.elements {
             by_kind.entry(e.kind).or_default().push(e);
         }
@@ -530,8 +531,8 @@ impl<'m> Builder<'m> {
         // Components and roles.
         let mut comp_keys = Allocator::new();
         let mut components = Vec::new();
-        let mut role_by_id: HashMap<&str, Option<Role>> = HashMap::new();
-        let mut comp_key_by_id: HashMap<&str, String> = HashMap::new();
+        let mut role_by_id: HashMap<&str, Option<Role>> = HashMap::default();
+        let mut comp_key_by_id: HashMap<&str, String> = HashMap::default();
         for c in self.elements(T::ApplicationComponent) {
             let (role, why) = self.role_of(c);
             let key = self.element_key(&mut comp_keys, "component", "component", c);
@@ -601,7 +602,7 @@ impl<'m> Builder<'m> {
         let (metric_objects, plain_objects): (Vec<&Element>, Vec<&Element>) = data_objects
             .iter()
             .partition(|d| self.is_metric_object(d) && self.metric_source_known(d, &aggregators));
-        let mut entity_by_do: HashMap<&str, usize> = HashMap::new();
+        let mut entity_by_do: HashMap<&str, usize> = HashMap::default();
         for d in &plain_objects {
             let idx = self.entity(d, &mut tables, &mut entities);
             entity_by_do.insert(&d.identifier, idx);
@@ -623,7 +624,7 @@ impl<'m> Builder<'m> {
         // Metrics.
         let mut metric_keys = Allocator::new();
         let mut metrics: Vec<Metric> = Vec::new();
-        let mut metric_by_do: HashMap<&str, String> = HashMap::new();
+        let mut metric_by_do: HashMap<&str, String> = HashMap::default();
         let index = EntityIndex::new(&entities);
         for d in &metric_objects {
             if let Some(mt) = self.metric(
@@ -1084,7 +1085,7 @@ impl<'m> Builder<'m> {
         let keys: Vec<String> = entities.iter().map(|e| e.key.clone()).collect();
         // A reference names an entity's key, or its singular or plural.
         let exact: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
-        let mut by_stem: HashMap<&str, &String> = HashMap::new();
+        let mut by_stem: HashMap<&str, &String> = HashMap::default();
         for k in &keys {
             by_stem.entry(k.trim_end_matches('s')).or_insert(k);
         }
