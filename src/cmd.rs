@@ -278,7 +278,7 @@ fn make_plan(
     let mut ir = ir;
     let keys = std::mem::take(&mut ir.keys);
     let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
-    let chain = pack::migrations::chain(&recorded, &ir, pack.manifest.schema_level);
+    let chain = pack::migrations::chain(recorded, &ir, pack.manifest.schema_level);
     let schema = schema_of(&ir);
     let files = match pack::render(&pack, ir, &chain) {
         Ok(f) => f,
