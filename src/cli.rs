@@ -16,15 +16,23 @@ use std::path::PathBuf;
 pub const EXIT_OK: i32 = 0;
 /// Exit code: the blueprint is unusable.
 pub const EXIT_UNUSABLE: i32 = 1;
-/// Exit code: usage error, or the file cannot be read.
+/// Exit code: usage error, the file cannot be read, or the lock file is
+/// unusable.
 pub const EXIT_USAGE: i32 = 2;
+/// Exit code when the output was closed before archgen finished writing it
+/// (`archgen explain x.xml | head`): 128 + SIGPIPE, what a shell reports
+/// for `cat`, `grep` and the like in that case. Nothing is printed.
+pub const EXIT_PIPE: i32 = 141;
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success (warnings allowed); for `check`: in sync
   1  the blueprint is unusable, the output drifted (`check`), a merge left
      conflicts, or a saved plan is stale; the first line of stderr says why
-  2  usage error, or the file cannot be read";
+  2  usage error, the file cannot be read, or the output folder's lock file
+     is unreadable, corrupt or from a newer archgen
+141  the output was closed early (`archgen explain x.xml | head`), as for
+     other Unix tools; nothing is printed";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -80,11 +88,15 @@ impl ColorWhen {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check a blueprint and print its diagnostics; exit 0 when it is usable
+    /// Check a blueprint as `gen` would (the model, then the archgen profile
+    /// and the IR for its pack) and print its diagnostics; exit 0 when it is
+    /// usable, that is when `gen` would generate it
     #[command(after_help = EXIT_CODES)]
     Validate {
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        pack: PackArg,
     },
     /// Summarise a blueprint: format version, exporter, counts by type, views
     #[command(after_help = EXIT_CODES)]
@@ -202,7 +214,7 @@ where
         }
     };
     let result = match cli.command {
-        Command::Validate { common } => validate(&common, out, err),
+        Command::Validate { common, pack } => validate(&common, &pack, out, err),
         Command::Inspect {
             common,
             json,
@@ -250,11 +262,16 @@ where
         } => crate::cmd::check(&common, &pack, &dir, out, err),
         Command::Init { file, force } => crate::cmd::init(&file, force, out, err),
     };
-    result.unwrap_or_else(|e| {
-        // Writing to a closed pipe is not worth a panic.
-        let _ = writeln!(err, "error: {e}");
-        EXIT_USAGE
-    })
+    match result {
+        Ok(code) => code,
+        // The reader of the output has gone (`| head`): end quietly, as
+        // other Unix tools do.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_PIPE,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            EXIT_USAGE
+        }
+    }
 }
 
 /// Loads the blueprint; exit code 2 when it cannot be read.
@@ -320,30 +337,36 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-fn validate(c: &Common, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    let l = match load(c, err)? {
-        Ok(l) => l,
+/// The model's checks, then the profile and IR checks of the pack `gen`
+/// would use: a blueprint `validate` calls usable generates.
+fn validate(
+    c: &Common,
+    p: &PackArg,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let checked = crate::cmd::front(c, p, Some(&mut *out), err)?;
+    let (l, pack, ir) = match checked {
+        Ok(x) => x,
         Err(code) => return Ok(code),
     };
-    if !report(&l, c.format, Some(out), err)? {
-        return Ok(EXIT_UNUSABLE);
-    }
     if c.format == Format::Human {
         let m = l.usable().expect("usable");
         writeln!(
             out,
-            "{}: usable ArchiMate {} model: {}, {}, {} ({})",
+            "{}: usable ArchiMate {} model: {}, {}, {} ({}); generates with the {} pack",
             l.path,
             m.format.map_or("?", |v| v.as_str()),
             plural(m.elements.len(), "element"),
             plural(m.relationships.len(), "relationship"),
             plural(m.views.len(), "view"),
-            counts(l.errors(), l.warnings())
+            counts(l.errors(), l.warnings()),
+            pack.manifest.name
         )?;
     }
     // The process ends right after: freeing a large model piece by piece
     // only costs time.
-    std::mem::forget(l);
+    std::mem::forget((l, pack, ir));
     Ok(EXIT_OK)
 }
 

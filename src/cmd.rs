@@ -4,11 +4,12 @@
 
 use crate::cli::{load, plural, report, Common, PackArg, EXIT_OK, EXIT_UNUSABLE, EXIT_USAGE};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::Ir;
+use crate::ir::{Ir, KeyMemory};
 use crate::load::Loaded;
 use crate::pack::{self, Pack, DEFAULT_PACK};
 use crate::plan::{Kind, Lock, Plan};
 use crate::write::check_out_dir;
+use serde::Deserialize as _;
 use std::io::Write;
 use std::path::Path;
 
@@ -18,10 +19,24 @@ type Outcome = std::io::Result<i32>;
 const STARTER: &str = include_str!("../blueprints/saas-dashboard.xml");
 
 /// Loads the blueprint, picks the pack and builds the IR; prints the
-/// diagnostics (the reason first when it fails).
-fn front(
+/// diagnostics (the reason first when it fails). JSON diagnostics go to
+/// `json_out` when given, else to `err`.
+pub(crate) fn front(
     c: &Common,
     p: &PackArg,
+    json_out: Option<&mut dyn Write>,
+    err: &mut dyn Write,
+) -> std::io::Result<Result<(Loaded, Pack, Ir), i32>> {
+    front_with(c, p, &KeyMemory::default(), json_out, err)
+}
+
+/// [`front`] for a project an earlier generation made: items keep the keys
+/// `memory` has for them.
+fn front_with(
+    c: &Common,
+    p: &PackArg,
+    memory: &KeyMemory,
+    json_out: Option<&mut dyn Write>,
     err: &mut dyn Write,
 ) -> std::io::Result<Result<(Loaded, Pack, Ir), i32>> {
     let mut l = match load(c, err)? {
@@ -47,11 +62,12 @@ fn front(
         };
         match pack {
             Ok(pack) => {
-                let (ir, diags) = crate::ir::build(
+                let (ir, diags) = crate::ir::build::build_with(
                     m,
                     &pack.manifest.name,
                     &pack.platform(),
                     &pack.manifest.reserved_tables,
+                    memory,
                 );
                 extra.extend(diags);
                 chosen = ir.map(|ir| (pack, ir));
@@ -71,7 +87,7 @@ fn front(
     }
     l.diagnostics
         .sort_by_key(|d| d.excerpt.as_ref().map_or(u32::MAX, |x| x.line));
-    let _ = report(&l, c.format, None, err)?;
+    let _ = report(&l, c.format, json_out, err)?;
     match chosen {
         Some((pack, ir)) if l.errors() == 0 => Ok(Ok((l, pack, ir))),
         _ => Ok(Err(EXIT_UNUSABLE)),
@@ -85,7 +101,7 @@ pub fn inspect_ir(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let (_, pack, ir) = match front(c, p, err)? {
+    let (_, pack, ir) = match front(c, p, None, err)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
@@ -170,6 +186,58 @@ fn schema_of(ir: &Ir) -> std::collections::BTreeMap<String, Vec<String>> {
     out
 }
 
+/// The keys the last generation of `dir` gave (see [`KeyMemory`]): those its
+/// lock recorded; or, for a lock from before keys were recorded, the names
+/// the project uses, so that items whose names an older archgen cut to 28
+/// bytes keep those keys.
+fn key_memory(
+    dir: &Path,
+    old: &Lock,
+    records: &[pack::records::Record],
+) -> Result<KeyMemory, crate::plan::LockError> {
+    if old.files.is_empty() {
+        return Ok(KeyMemory::default());
+    }
+    if old.state.get("keys").is_some() {
+        let recorded = std::collections::BTreeMap::<String, String>::deserialize(
+            &old.state["keys"],
+        )
+        .map_err(|e| crate::plan::LockError::Corrupt {
+            path: crate::plan::lock_path(dir),
+            why: format!("its state `keys` is unreadable: {e}"),
+        })?;
+        return Ok(KeyMemory {
+            recorded,
+            legacy_in_use: None,
+        });
+    }
+    let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for (table, columns) in &old.schema {
+        used.insert(table.clone());
+        used.extend(columns.iter().cloned());
+    }
+    // Keys show in paths as they are or in kebab case, after a prefix
+    // (`docs/adr/ADR-010-<key>.md`): every tail of every segment counts.
+    for path in old.files.keys() {
+        for segment in path.split('/') {
+            let stem = segment
+                .split('.')
+                .next()
+                .unwrap_or(segment)
+                .replace('-', "_");
+            for (i, _) in stem.match_indices('_') {
+                used.insert(stem[i + 1..].to_owned());
+            }
+            used.insert(stem);
+        }
+    }
+    used.extend(records.iter().map(|r| r.key.replace('-', "_")));
+    Ok(KeyMemory {
+        recorded: Default::default(),
+        legacy_in_use: Some(used),
+    })
+}
+
 /// Front end, render, and plan against `dir`.
 #[allow(clippy::type_complexity)]
 fn make_plan(
@@ -178,33 +246,41 @@ fn make_plan(
     dir: &Path,
     err: &mut dyn Write,
 ) -> std::io::Result<Result<(Loaded, Plan, usize), i32>> {
-    let (l, pack, ir) = match front(c, p, err)? {
+    // The last generation's lock: read once, for the keys, the records and
+    // the plan.
+    let read_state = || -> Result<_, crate::plan::LockError> {
+        let old = crate::plan::read_lock(dir)?.unwrap_or_default();
+        let recorded: Vec<pack::migrations::Revision> =
+            crate::plan::state_list(dir, &old, "migrations")?;
+        let recorded_adrs: Vec<pack::records::Record> =
+            crate::plan::state_list(dir, &old, "decisions")?;
+        let memory = key_memory(dir, &old, &recorded_adrs)?;
+        Ok((old, recorded, recorded_adrs, memory))
+    };
+    let (old, recorded, recorded_adrs, memory) = match read_state() {
+        Ok(x) => x,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            writeln!(err, "  = help: {}", e.help())?;
+            return Ok(Err(EXIT_USAGE));
+        }
+    };
+    let (mut l, pack, ir) = match front_with(c, p, &memory, None, err)? {
         Ok(x) => x,
         Err(code) => return Ok(Err(code)),
     };
-    // The last generation's lock: read once, for the records and the plan.
-    let old = match crate::plan::read_lock(dir) {
-        Ok(l) => l.unwrap_or_default(),
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(Err(EXIT_UNUSABLE));
-        }
-    };
-    let old_state = &old.state;
-    let recorded: Vec<pack::migrations::Revision> =
-        serde_json::from_value(old_state["migrations"].clone()).unwrap_or_default();
-    let recorded_adrs: Vec<pack::records::Record> =
-        serde_json::from_value(old_state["decisions"].clone()).unwrap_or_default();
+    // The model and its text have done their part once the IR is built:
+    // the memory goes to rendering.
+    l.model = None;
+    l.source = None;
     // What the generation depends on: the IR as the blueprint gives it.
-    let input_hash = pack::hex_digest(
-        serde_json::to_string(&ir)
-            .expect("IR serialises")
-            .as_bytes(),
-    );
+    let input_hash = pack::json_digest(&ir);
     let mut ir = ir;
+    let keys = std::mem::take(&mut ir.keys);
     let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
-    let chain = pack::migrations::chain(&recorded, &ir, pack.manifest.schema_level);
-    let files = match pack::render(&pack, &ir, &chain) {
+    let chain = pack::migrations::chain(recorded, &ir, pack.manifest.schema_level);
+    let schema = schema_of(&ir);
+    let files = match pack::render(&pack, ir, &chain) {
         Ok(f) => f,
         Err(e) => {
             writeln!(
@@ -220,16 +296,28 @@ fn make_plan(
         pack: pack.manifest.name.clone(),
         pack_version: pack.manifest.version.clone(),
         input_hash,
-        schema: schema_of(&ir),
-        state: serde_json::json!({ "migrations": chain, "decisions": adrs }),
+        schema,
+        state: {
+            let mut state = serde_json::json!({ "migrations": chain, "decisions": adrs });
+            // Only the keys that are not what the names give today, so that a
+            // project whose names all fit keeps the lock it had; and none for
+            // a project from before keys were recorded: the names it uses
+            // give its keys back every time (see `key_memory`).
+            if !keys.is_empty() && memory.legacy_in_use.is_none() {
+                state["keys"] = serde_json::json!(keys);
+            }
+            state
+        },
         files: Default::default(),
     };
-    match crate::plan::plan(dir, &files, lock, old) {
+    drop(chain);
+    let total = files.len();
+    match crate::plan::plan(dir, files, lock, old) {
         Ok(plan) => {
             for w in &plan.warnings {
                 writeln!(err, "warning: {w}")?;
             }
-            Ok(Ok((l, plan, files.len())))
+            Ok(Ok((l, plan, total)))
         }
         Err(e) => {
             writeln!(err, "error: {e}")?;
@@ -239,16 +327,35 @@ fn make_plan(
 }
 
 fn conflict_reason(plan: &Plan) -> String {
-    let paths: Vec<&str> = plan
+    let conflicts: Vec<&crate::plan::Change> = plan
         .changes
         .iter()
         .filter(|c| c.kind == Kind::Conflict)
+        .collect();
+    let marked: Vec<&str> = conflicts
+        .iter()
+        .filter(|c| c.beside_file.is_none())
         .map(|c| c.path.as_str())
         .collect();
+    let mut todo = Vec::new();
+    if !marked.is_empty() {
+        todo.push(format!(
+            "resolve the `<<<<<<<` markers in {}",
+            marked.join(", ")
+        ));
+    }
+    for c in &conflicts {
+        if let Some(new) = &c.beside_file {
+            todo.push(format!(
+                "merge `{new}` into `{}` by hand and delete it (`{}` is not UTF-8 text, so archgen kept it byte for byte and wrote the new version beside it)",
+                c.path, c.path
+            ));
+        }
+    }
     format!(
-        "error: {} left conflicts; resolve the `<<<<<<<` markers in {} and run archgen again",
-        plural(paths.len(), "hand edit"),
-        paths.join(", ")
+        "error: {} left conflicts; {} and run archgen again",
+        plural(conflicts.len(), "hand edit"),
+        todo.join("; ")
     )
 }
 
@@ -307,7 +414,7 @@ struct SavedPlan {
     output: String,
     summary: String,
     changes: Vec<SavedChange>,
-    bases: std::collections::BTreeMap<String, Option<String>>,
+    bases: std::collections::BTreeMap<String, Option<crate::plan::Text>>,
     lock_text: String,
     journal_text: String,
     lock_changed: bool,
@@ -318,7 +425,9 @@ struct SavedPlan {
 struct SavedChange {
     #[serde(flatten)]
     change: crate::plan::Change,
-    after: Option<String>,
+    after: Option<crate::plan::Text>,
+    #[serde(default)]
+    beside: Option<String>,
     before_exists: bool,
 }
 
@@ -350,6 +459,7 @@ pub fn plan(
                 .map(|ch| SavedChange {
                     change: ch.clone(),
                     after: ch.after.clone(),
+                    beside: ch.beside.clone(),
                     before_exists: ch.before.is_some(),
                 })
                 .collect(),
@@ -360,8 +470,8 @@ pub fn plan(
             preconditions: plan.preconditions.clone(),
         };
         let text = serde_json::to_string_pretty(&saved)?;
-        if let Err(e) = std::fs::write(file, text) {
-            writeln!(err, "error: cannot write `{}`: {e}", file.display())?;
+        if let Err(e) = crate::write::atomic_write(file, text.as_bytes()) {
+            writeln!(err, "error: {e}")?;
             return Ok(EXIT_USAGE);
         }
     }
@@ -384,6 +494,14 @@ pub fn plan(
         let text = crate::plan::diff(ch);
         if ch.kind == Kind::Keep {
             writeln!(out, "# kept: {} is edited and no longer generated", ch.path)?;
+            continue;
+        }
+        if let Some(new) = &ch.beside_file {
+            writeln!(
+                out,
+                "# conflict: {} is not UTF-8 text and is kept as it is; the new version goes to {new}",
+                ch.path
+            )?;
             continue;
         }
         for line in text.lines() {
@@ -444,7 +562,8 @@ pub fn apply(file: &Path, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
             .map(|s| {
                 let mut ch = s.change;
                 ch.after = s.after;
-                ch.before = s.before_exists.then(String::new);
+                ch.before = s.before_exists.then(Vec::new);
+                ch.beside = s.beside;
                 ch
             })
             .collect(),
@@ -544,7 +663,7 @@ pub fn explain(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let (_, _, ir) = match front(c, p, err)? {
+    let (_, _, ir) = match front(c, p, None, err)? {
         Ok(x) => x,
         Err(code) => return Ok(code),
     };
@@ -594,8 +713,8 @@ pub fn init(file: &Path, force: bool, out: &mut dyn Write, err: &mut dyn Write) 
         )?;
         return Ok(EXIT_USAGE);
     }
-    if let Err(e) = std::fs::write(file, STARTER) {
-        writeln!(err, "error: cannot write `{}`: {e}", file.display())?;
+    if let Err(e) = crate::write::atomic_write(file, STARTER.as_bytes()) {
+        writeln!(err, "error: {e}")?;
         return Ok(EXIT_USAGE);
     }
     writeln!(out, "archgen: wrote the starter blueprint {}; open it in Archi with File > Import > Open Exchange File, or run `archgen gen {} -o app/`", file.display(), file.display())?;

@@ -49,6 +49,7 @@ codes! {
     UnknownElementType = "E0008": "an element's type is not an ArchiMate element type",
     UnknownRelationshipType = "E0009": "a relationship's type is not an ArchiMate relationship type",
     MissingAttribute = "E0010": "a required attribute is missing",
+    ForbiddenChar = "E0011": "a character XML 1.0 forbids (raw or as a character reference)",
     ProfileValue = "E0101": "an archgen property has a value archgen cannot read",
     ProfileReference = "E0102": "an archgen property names an entity or field that does not exist",
     UnknownPack = "E0103": "the template pack named is not built in and is no pack folder",
@@ -58,6 +59,7 @@ codes! {
     UndeclaredPrefix = "W0004": "a namespace prefix is used without being declared",
     InvalidValue = "W0005": "an attribute value is invalid and was ignored",
     ProfileAdjusted = "W0101": "archgen changed a profile value to keep the project working",
+    KeyCut = "W0102": "a name is longer than a key can be: its key is cut to 63 bytes",
 }
 
 impl Code {

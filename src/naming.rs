@@ -1,12 +1,16 @@
 //! Safe names for every target a blueprint's names end up in.
 //!
 //! Blueprint text is hostile input. The IR derives one *key* per item: a
-//! snake_case ASCII identifier matching `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`, at
-//! most [`KEY_MAX`] bytes, unique within its kind (collisions get `_2`, `_3`,
-//! … in identifier order, see [`Allocator`]). Every target form derives from a
-//! key and stays unique because keys never end in `_`:
-//! [`python_ident`] and [`sql_ident`] append `_` to reserved words,
-//! [`pascal`] is resolved for uniqueness by the IR as well.
+//! snake_case ASCII identifier matching `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`, the
+//! whole snake_case form of its name up to [`KEY_MAX`] bytes (PostgreSQL's
+//! identifier limit; a longer name is cut at a word, and the IR warns),
+//! unique within its kind (collisions get `_2`, `_3`, … in identifier order,
+//! see [`Allocator`]). Every target form derives from a key and stays unique
+//! because keys never end in `_`: [`python_ident`] and [`sql_ident`] append
+//! `_` to reserved words, [`pascal`] is resolved for uniqueness by the IR as
+//! well. SQL names built from several keys (`ix_<table>_<column>`) go
+//! through [`sql_name`], which shortens them to the limit with a stable
+//! hash.
 //!
 //! Free text (names, documentation) is escaped per target: [`py_str`],
 //! [`yaml_str`], [`markdown`], [`asciidoc`], [`comment`], [`sql_str`]; file
@@ -14,14 +18,37 @@
 
 use std::collections::BTreeSet;
 
-/// Longest key, so that derived SQL names (`ix_<table>_<column>`) stay under
-/// PostgreSQL's 63-byte limit.
-pub const KEY_MAX: usize = 28;
+/// Longest key: PostgreSQL's identifier limit (NAMEDATALEN − 1 bytes), so
+/// that a key can be a table or column name as it is.
+pub const KEY_MAX: usize = 63;
+
+/// Longest key before archgen 0.2 kept whole names: projects generated then
+/// keep their keys (see `crate::ir::KeyMemory`).
+pub const LEGACY_KEY_MAX: usize = 28;
 
 /// The snake_case key of a name: ASCII letters and digits, words split at
-/// spaces, punctuation and camelCase humps. `None` when nothing is left (a
-/// name in a non-Latin script, say): callers then use [`fallback_key`].
+/// spaces, punctuation and camelCase humps, whole words up to [`KEY_MAX`]
+/// bytes. `None` when nothing is left (a name in a non-Latin script, say):
+/// callers then use [`fallback_key`].
 pub fn snake(name: &str) -> Option<String> {
+    snake_within(name, KEY_MAX)
+}
+
+/// True when the snake_case form of `name` is longer than [`KEY_MAX`], so
+/// that its key is cut.
+pub fn key_is_cut(name: &str) -> bool {
+    snake_within(name, usize::MAX).is_some_and(|k| k.len() > KEY_MAX)
+}
+
+/// The key an archgen before 0.2 gave `name` (whole words up to
+/// [`LEGACY_KEY_MAX`] bytes).
+pub fn legacy_key_for(name: Option<&str>, prefix: &str, identifier: &str) -> String {
+    name.and_then(|n| snake_within(n, LEGACY_KEY_MAX))
+        .unwrap_or_else(|| fallback_key(prefix, identifier))
+}
+
+/// [`snake`] with whole words up to `max` bytes.
+fn snake_within(name: &str, max: usize) -> Option<String> {
     let mut words: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut prev: Option<char> = None;
@@ -56,9 +83,9 @@ pub fn snake(name: &str) -> Option<String> {
     let mut key = String::new();
     for w in words {
         let sep = usize::from(!key.is_empty());
-        if key.len() + sep + w.len() > KEY_MAX {
+        if key.len().saturating_add(sep + w.len()) > max {
             if key.is_empty() {
-                key.push_str(&w[..KEY_MAX]);
+                key.push_str(&w[..max]);
             }
             break;
         }
@@ -69,12 +96,44 @@ pub fn snake(name: &str) -> Option<String> {
     }
     if key.starts_with(|c: char| c.is_ascii_digit()) {
         key.insert_str(0, "n_");
-        key.truncate(KEY_MAX);
+        key.truncate(max);
         while key.ends_with('_') {
             key.pop();
         }
     }
     Some(key)
+}
+
+/// An SQL name built from keys (`ix_<table>_<column>`, `fk_…`, `uq_…`,
+/// `pk_<table>`) that fits PostgreSQL's 63 bytes: as it is when it does,
+/// else its first 54 bytes, `_` and 8 hex digits of its SHA-256, so that
+/// two long names that share their start still differ. The generated code
+/// shortens the names SQLAlchemy makes from its naming convention the same
+/// way, on every database.
+pub fn sql_name(name: &str) -> String {
+    if name.len() <= KEY_MAX {
+        return name.to_owned();
+    }
+    use sha2::Digest as _;
+    let hash = crate::pack::hex(&sha2::Sha256::digest(name.as_bytes()));
+    let mut end = 54;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}_{}", &name[..end], &hash[..8])
+}
+
+/// True when `k` is a key: `^[a-z][a-z0-9]*(_[a-z0-9]+)*$`, at most
+/// [`KEY_MAX`] bytes.
+pub fn is_key(k: &str) -> bool {
+    let b = k.as_bytes();
+    !k.is_empty()
+        && k.len() <= KEY_MAX
+        && b[0].is_ascii_lowercase()
+        && !k.ends_with('_')
+        && !k.contains("__")
+        && k.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
 }
 
 /// A key for a name with no Latin letters or digits: `prefix` plus a short,
@@ -104,6 +163,10 @@ pub fn fnv32(s: &str) -> u32 {
 #[derive(Debug, Default, Clone)]
 pub struct Allocator {
     taken: BTreeSet<String>,
+    /// For a key claimed more than once, the suffix number to try next:
+    /// every smaller one is taken already, so many claimants of one name
+    /// cost no more than one each.
+    next: std::collections::HashMap<String, usize>,
 }
 
 impl Allocator {
@@ -125,7 +188,8 @@ impl Allocator {
         if self.taken.insert(key.to_owned()) {
             return key.to_owned();
         }
-        for n in 2.. {
+        let start = self.next.get(key).copied().unwrap_or(2);
+        for n in start.. {
             let suffix = format!("_{n}");
             let mut base = key.to_owned();
             base.truncate(KEY_MAX - suffix.len());
@@ -134,6 +198,7 @@ impl Allocator {
             }
             let candidate = format!("{base}{suffix}");
             if self.taken.insert(candidate.clone()) {
+                self.next.insert(key.to_owned(), n + 1);
                 return candidate;
             }
         }
@@ -594,17 +659,6 @@ pub fn truncate(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
-    fn is_key(k: &str) -> bool {
-        let b = k.as_bytes();
-        !k.is_empty()
-            && k.len() <= KEY_MAX
-            && b[0].is_ascii_lowercase()
-            && !k.ends_with('_')
-            && !k.contains("__")
-            && k.bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-    }
-
     #[test]
     fn snake_examples() {
         assert_eq!(
@@ -750,6 +804,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn keys_keep_whole_names_up_to_63_bytes() {
+        assert_eq!(
+            snake("Refunds by Currency and Status").as_deref(),
+            Some("refunds_by_currency_and_status")
+        );
+        let long = "Customer Lifetime Value by Acquisition Channel and Marketing Region";
+        assert!(key_is_cut(long));
+        assert_eq!(
+            snake(long).as_deref(),
+            Some("customer_lifetime_value_by_acquisition_channel_and_marketing")
+        );
+        assert!(!key_is_cut("Refunds by Currency and Status"));
+        assert_eq!(
+            legacy_key_for(Some("Refunds by Currency and Status"), "x", "id"),
+            "refunds_by_currency_and"
+        );
+    }
+
+    #[test]
+    fn long_sql_names_get_a_stable_hash() {
+        assert_eq!(sql_name("ix_events_user_id"), "ix_events_user_id");
+        let a = format!("ix_{}_{}", "t".repeat(50), "first_column");
+        let b = format!("ix_{}_{}", "t".repeat(50), "second_column");
+        let (sa, sb) = (sql_name(&a), sql_name(&b));
+        assert_eq!((sa.len(), sb.len()), (63, 63));
+        assert_ne!(sa, sb);
+        assert_eq!(sa, sql_name(&a));
+        assert!(sa.starts_with(&a[..54]));
+        // That the generated code's short_name() (Python) agrees is checked
+        // end to end: `alembic check` on tests/fixtures/gen/stack-names.xml
+        // compares the migrations' names with the models'.
+        assert_eq!(sql_name(&"x".repeat(63)), "x".repeat(63));
+        assert_eq!(sql_name(&"x".repeat(64)).len(), 63);
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Writing to the output folder, safely: the primitives [`crate::plan`]
 //! uses.
 //!
-//! Every write goes to a temporary file in the same folder and is renamed
-//! into place, so a file is always either old or new; temporary files a
-//! killed run left behind are removed by the next run. Nothing is ever
-//! written through a symbolic link or outside the output folder.
+//! Every write goes to a temporary file in the same folder, is synced to
+//! disk, takes the mode of the file it replaces, and is renamed into place;
+//! then the folder is synced, so that the rename itself survives a power
+//! cut. A file is always either old or new, and never empty for having been
+//! half written; temporary files a killed run left behind are removed by
+//! the next run. Nothing is ever written through a symbolic link or outside
+//! the output folder.
 
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -41,7 +44,9 @@ pub fn check_out_dir(out: &Path, force: bool) -> Result<(), WriteError> {
     if !meta.is_dir() {
         return Err(WriteError::NotADir(shown));
     }
-    let ours = out.join(STATE_DIR).join("lock.json").is_file();
+    // A lock that is there but unreadable is still ours: reading it says
+    // what is wrong with it.
+    let ours = std::fs::symlink_metadata(out.join(STATE_DIR).join("lock.json")).is_ok();
     let empty = std::fs::read_dir(out)
         .map_err(|e| WriteError::Io(shown.clone(), e))?
         .next()
@@ -75,27 +80,91 @@ pub fn safe_join(out: &Path, rel: &str) -> Result<PathBuf, WriteError> {
     Ok(cur)
 }
 
-/// Writes through a temporary file in the same folder and renames it into
-/// place: readers see the old file or the new one, never half of one.
+/// Writes `bytes` to `dest` durably and atomically: through a temporary
+/// file in the same folder, synced, given the mode of the file it replaces
+/// (a new file gets the default the umask leaves), renamed into place, and
+/// the folder synced. Readers see the old file or the new one, never half
+/// of one, and after a crash the file is one of the two. Missing folders
+/// are created, and their parents synced too.
 pub fn atomic_write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let shown = || dest.display().to_string();
-    let dir = dest.parent().expect("a file inside the output folder");
-    std::fs::create_dir_all(dir).map_err(|e| WriteError::Io(shown(), e))?;
+    let dir = match dest.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    create_dirs(dir).map_err(|e| WriteError::Io(shown(), e))?;
     let name = dest.file_name().expect("a file name").to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}{TMP_SUFFIX}", std::process::id()));
+    let tmp = dir.join(tmp_name(&name));
+    let mode = std::fs::metadata(dest).ok().map(|m| m.permissions());
     let result = (|| {
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
         f.write_all(bytes)?;
+        if let Some(mode) = mode {
+            f.set_permissions(mode)?;
+        }
+        f.sync_all()?;
         drop(f);
-        std::fs::rename(&tmp, dest)
+        std::fs::rename(&tmp, dest)?;
+        sync_dir(dir)
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(WriteError::Io(shown(), e));
     }
+    Ok(())
+}
+
+/// The temporary file's name for `name`: hidden, marked with this process
+/// and [`TMP_SUFFIX`], and short enough for any file system (a long name is
+/// cut and a hash of the whole added, so that it stays distinct).
+fn tmp_name(name: &str) -> String {
+    const KEEP: usize = 120;
+    let pid = std::process::id();
+    if name.len() <= KEEP {
+        return format!(".{name}.{pid}{TMP_SUFFIX}");
+    }
+    let mut end = KEEP;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    let hash = crate::naming::fnv32(name);
+    format!(".{}-{hash:08x}.{pid}{TMP_SUFFIX}", &name[..end])
+}
+
+/// Creates `dir` and its missing parents, syncing the folder that holds
+/// each new one so that the new entries are on disk.
+fn create_dirs(dir: &Path) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let mut cur = Some(dir);
+    while let Some(d) = cur.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        missing.push(d);
+        cur = d.parent();
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)?;
+    for d in missing.iter().rev() {
+        match d.parent() {
+            Some(p) if !p.as_os_str().is_empty() => sync_dir(p)?,
+            _ => sync_dir(Path::new("."))?,
+        }
+    }
+    Ok(())
+}
+
+/// Syncs a folder, so that the entries renamed or created in it last.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// Elsewhere a folder cannot be opened to sync it; renames are journaled.
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 

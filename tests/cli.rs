@@ -30,7 +30,7 @@ fn validate_good_file() {
     assert_eq!(o.stderr, "");
     assert_eq!(
         o.stdout,
-        "ok/everything-3.1.xml: usable ArchiMate 3.1 model: 8 elements, 7 relationships, 2 views (0 errors, 0 warnings)\n"
+        "ok/everything-3.1.xml: usable ArchiMate 3.1 model: 8 elements, 7 relationships, 2 views (0 errors, 0 warnings); generates with the python-fastapi pack\n"
     );
 }
 
@@ -40,7 +40,7 @@ fn validate_file_with_a_warning() {
     assert_eq!(o.code, 0);
     assert_eq!(
         o.stdout,
-        "warn/undefined-property-definition.xml: usable ArchiMate 3.0 model: 1 element, 0 relationships, 0 views (0 errors, 1 warning)\n"
+        "warn/undefined-property-definition.xml: usable ArchiMate 3.0 model: 1 element, 0 relationships, 0 views (0 errors, 1 warning); generates with the python-fastapi pack\n"
     );
     assert_eq!(
         o.stderr,
@@ -238,5 +238,116 @@ fn help_documents_exit_codes() {
     let o = archgen(&["validate", "--help"]);
     assert!(o
         .stdout
-        .contains("2  usage error, or the file cannot be read"));
+        .contains("2  usage error, the file cannot be read, or the output folder's lock file"));
+}
+
+#[test]
+fn validate_refuses_what_gen_refuses() {
+    let o = archgen(&["validate", "profile/gen-refuses.xml"]);
+    assert_eq!(o.code, 1);
+    assert_eq!(o.stdout, "");
+    assert_eq!(
+        o.stderr,
+        r#"error: `profile/gen-refuses.xml` is not a usable blueprint: 3 errors, 0 warnings
+error[E0101]: field `total` is listed twice
+ --> profile/gen-refuses.xml:7:9
+  |
+7 |         <property propertyDefinitionRef="pd-fields"><value>id uuid pk; total bigint; total bigint</v…
+  |         ^
+  = help: list each field once
+
+error[E0101]: field `amount` has the unknown type `money`
+  --> profile/gen-refuses.xml:11:9
+   |
+11 |         <property propertyDefinitionRef="pd-fields"><value>id uuid pk; amount money</value></propert…
+   |         ^
+   = help: types: uuid, text, string(N), integer, bigint, numeric(P,S), boolean, date, timestamp, json; flags: pk, index, unique, nullable, pii, ref=<entity>
+
+error[E0102]: field `customer_id` of `invoices` refers to `customers`, which is no entity
+  --> profile/gen-refuses.xml:15:9
+   |
+15 |         <property propertyDefinitionRef="pd-fields"><value>id uuid pk; customer_id uuid ref=customer…
+   |         ^
+   = help: ref= names an entity's table: one of organizations, users, sessions, api_keys, orders, refunds, invoices
+
+"#
+    );
+    // As JSON lines on stdout, like the model's own diagnostics.
+    let o = archgen(&["validate", "--format", "json", "profile/gen-refuses.xml"]);
+    assert_eq!(o.code, 1);
+    let codes: Vec<String> = o
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["code"].to_string())
+        .collect();
+    assert_eq!(codes, ["\"E0101\"", "\"E0101\"", "\"E0102\""]);
+    // --pack is accepted: a pack folder, or a name that is not built in.
+    let pack = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pack-test");
+    let o = archgen(&["validate", "ok/everything-3.1.xml", "--pack", pack]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.ends_with("; generates with the test-pack pack\n"),
+        "{}",
+        o.stdout
+    );
+    let o = archgen(&["validate", "ok/everything-3.1.xml", "--pack", "cobol"]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.starts_with("error: "), "{}", o.stderr);
+}
+
+/// Whatever `gen` (through `explain`, which stops at the same place) says
+/// of a blueprint, `validate` says the same: exit code and diagnostics.
+#[test]
+fn validate_gives_the_verdict_of_gen_on_every_fixture() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let mut n = 0;
+    for sub in ["ok", "warn", "err", "profile", "gen"] {
+        let mut files: Vec<_> = std::fs::read_dir(format!("{root}/{sub}"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            let rel = format!("{sub}/{}", f.file_name().unwrap().to_string_lossy());
+            let v = archgen(&["validate", &rel]);
+            let e = archgen(&["explain", &rel]);
+            assert_eq!(v.code, e.code, "{rel}: {}", v.stderr);
+            assert_eq!(v.stderr, e.stderr, "{rel}");
+            n += 1;
+        }
+    }
+    assert!(n > 30, "{n} fixtures");
+}
+
+/// `archgen explain x.xml | head`: the reader goes away; archgen stops
+/// quietly with 141 (128 + SIGPIPE), as `cat` or `grep` would.
+#[test]
+fn a_closed_pipe_ends_quietly_with_141() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/blueprints");
+    for cmd in [
+        &["explain", "saas-dashboard.xml"][..],
+        &["inspect", "--json", "regulated.xml"],
+    ] {
+        let mut codes = Vec::new();
+        // The read end is closed right after the start; archgen writes only
+        // once it has read the blueprint, so (almost always) after that.
+        for _ in 0..5 {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_archgen"))
+                .args(cmd)
+                .current_dir(dir)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            drop(child.stdout.take());
+            let o = child.wait_with_output().unwrap();
+            assert_eq!(String::from_utf8_lossy(&o.stderr), "", "{cmd:?}");
+            codes.push(o.status.code());
+        }
+        assert!(codes.contains(&Some(141)), "{cmd:?}: {codes:?}");
+        assert!(
+            codes.iter().all(|c| *c == Some(141) || *c == Some(0)),
+            "{codes:?}"
+        );
+    }
 }

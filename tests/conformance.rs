@@ -3,16 +3,13 @@
 //! that `SOURCES.md` there records.
 //!
 //! The files are not part of this repository. When `../shared` is absent the
-//! test says so loudly and checks nothing (CI always has it).
+//! test says so in one loud line and checks nothing, unless `CI=true`, where
+//! it fails (CI always has it).
+
+mod common;
 
 use archgen::load::load_file;
 use archgen::model::ReadOptions;
-use std::path::{Path, PathBuf};
-
-fn real_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/blueprints/real");
-    dir.join("SOURCES.md").is_file().then_some(dir)
-}
 
 /// (file, E, R, V) from every table row of SOURCES.md.
 fn expected_counts(sources: &str) -> Vec<(String, usize, usize, usize)> {
@@ -34,12 +31,17 @@ fn expected_counts(sources: &str) -> Vec<(String, usize, usize, usize)> {
 
 #[test]
 fn every_real_file_loads_with_the_recorded_counts() {
-    let Some(dir) = real_dir() else {
-        eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-        eprintln!("!!! SKIPPED: ../shared/blueprints/real is absent; 0 real files checked. !!!");
-        eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+    let Some(dir) = common::shared(
+        "blueprints/real",
+        "the conformance test of the 47 real files",
+    ) else {
         return;
     };
+    assert!(
+        dir.join("SOURCES.md").is_file(),
+        "{} has no SOURCES.md",
+        dir.display()
+    );
     let sources = std::fs::read_to_string(dir.join("SOURCES.md")).unwrap();
     let expected = expected_counts(&sources);
     let on_disk = std::fs::read_dir(&dir)

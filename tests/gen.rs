@@ -168,6 +168,22 @@ fn init_writes_a_starter_that_validates_and_refuses_to_overwrite() {
         String::from_utf8_lossy(&o.stderr),
         "error: `my.xml` exists; pass --force to overwrite it\n"
     );
+    // Overwritten on request, through the same durable path: its mode kept.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let my = t.path().join("my.xml");
+        std::fs::write(&my, "mine").unwrap();
+        std::fs::set_permissions(&my, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(archgen(&["init", "my.xml", "--force"], t.path())
+            .status
+            .success());
+        assert_eq!(
+            std::fs::metadata(&my).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        assert!(std::fs::read_to_string(&my).unwrap().starts_with("<?xml"));
+    }
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! split (a `<views` in a comment, an error inside the views, prefixes used
 //! on both sides, two views sections).
 
+mod common;
+
 use archgen::load::load_bytes;
 use archgen::model::{parallel_split, ReadOptions};
 use archgen::source::SourceFile;
@@ -54,11 +56,12 @@ fn every_fixture_and_example_reads_the_same_on_two_threads() {
 
 #[test]
 fn every_real_file_reads_the_same_on_two_threads() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/blueprints/real");
-    if !dir.is_dir() {
-        eprintln!("SKIPPED: ../shared/blueprints/real is absent; 0 real files compared");
+    let Some(dir) = common::shared(
+        "blueprints/real",
+        "the one-thread/two-thread comparison on the real files",
+    ) else {
         return;
-    }
+    };
     let mut files = Vec::new();
     xml_files(&dir, &mut files);
     let opts = ReadOptions {

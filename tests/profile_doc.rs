@@ -39,10 +39,14 @@ fn documented_examples_parse() {
     let metrics = blocks(&d, "metric");
     assert!(!fields.is_empty() && metrics.len() >= 2);
     for f in fields {
-        parse_fields(&f).unwrap_or_else(|e| panic!("{f}: {}", e.message));
+        parse_fields(&f)
+            .into_result()
+            .unwrap_or_else(|e| panic!("{f}: {}", e.message));
     }
     for m in metrics {
-        parse_metric(&m).unwrap_or_else(|e| panic!("{m}: {}", e.message));
+        parse_metric(&m)
+            .into_result()
+            .unwrap_or_else(|e| panic!("{m}: {}", e.message));
     }
 }
 
@@ -92,7 +96,9 @@ fn documented_types_are_the_accepted_types() {
         "timestamp",
         "json",
     ] {
-        parse_fields(&format!("x {t}")).unwrap_or_else(|e| panic!("{t}: {}", e.message));
+        parse_fields(&format!("x {t}"))
+            .into_result()
+            .unwrap_or_else(|e| panic!("{t}: {}", e.message));
         assert!(
             doc().contains(&format!("`{}", t.split('(').next().unwrap())),
             "{t} undocumented"

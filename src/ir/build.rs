@@ -11,13 +11,16 @@ use super::profile::{
 };
 use super::{
     Auth, Compliance, Component, Database, Decision, Dimension, Entity, EntityOrigin, EventType,
-    Explanation, Field, Frontend, InfraService, Infrastructure, Ir, Job, Metric, Project,
-    Provenance, Runtime, Service, ServiceKind,
+    Explanation, Field, Frontend, InfraService, Infrastructure, Ir, Job, KeyMemory, Metric,
+    Project, Provenance, Runtime, Service, ServiceKind,
 };
 use crate::diagnostic::{shown, Code, Diagnostic};
-use crate::model::{AccessType, Element, ElementType as T, Model, Property, RelationshipType as R};
-use crate::naming::{self, Allocator};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::model::{
+    AccessType, Element, ElementType as T, Model, Property, Relationship, RelationshipType as R,
+};
+use crate::naming::{self, is_key, Allocator};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An entity a pack always provides (organizations, users, …), written in
 /// the `archgen:fields` syntax.
@@ -42,7 +45,19 @@ pub fn build(
     platform: &[PlatformEntity],
     reserved_tables: &[String],
 ) -> (Option<Ir>, Vec<Diagnostic>) {
-    let mut b = Builder::new(m);
+    build_with(m, pack, platform, reserved_tables, &KeyMemory::default())
+}
+
+/// [`build`] for a project an earlier generation made: items keep the keys
+/// `memory` has for them.
+pub fn build_with(
+    m: &Model,
+    pack: &str,
+    platform: &[PlatformEntity],
+    reserved_tables: &[String],
+    memory: &KeyMemory,
+) -> (Option<Ir>, Vec<Diagnostic>) {
+    let mut b = Builder::new(m, memory);
     let ir = b.run(pack, platform, reserved_tables);
     let failed = b.diags.iter().any(Diagnostic::is_error);
     (if failed { None } else { Some(ir) }, b.diags)
@@ -50,7 +65,16 @@ pub fn build(
 
 struct Builder<'m> {
     m: &'m Model,
+    memory: &'m KeyMemory,
+    /// The keys to record for the next generation (see [`Ir::keys`]).
+    remember: BTreeMap<String, String>,
     by_id: HashMap<&'m str, &'m Element>,
+    /// The relationships from and to each identifier, in file order: every
+    /// look-up costs the item's own relationships, not the model's.
+    from_src: HashMap<&'m str, Vec<&'m Relationship>>,
+    to_dst: HashMap<&'m str, Vec<&'m Relationship>>,
+    /// The elements of each type, in identifier order.
+    by_kind: HashMap<T, Vec<&'m Element>>,
     diags: Vec<Diagnostic>,
     why: BTreeMap<&'m str, (String, String)>,
 }
@@ -113,19 +137,166 @@ fn prop<'p>(props: &'p [Property], key: &str) -> Option<&'p Property> {
     })
 }
 
+/// Entities by key, by table and by the data object they come from (the
+/// first of each): a metric finds its source at once.
+struct EntityIndex<'e> {
+    by_key: HashMap<&'e str, usize>,
+    by_table: HashMap<&'e str, usize>,
+    by_first_from: HashMap<&'e str, usize>,
+}
+
+impl<'e> EntityIndex<'e> {
+    fn new(entities: &'e [Entity]) -> Self {
+        let mut ix = EntityIndex {
+            by_key: HashMap::default(),
+            by_table: HashMap::default(),
+            by_first_from: HashMap::default(),
+        };
+        for (i, e) in entities.iter().enumerate() {
+            ix.by_key.entry(&e.key).or_insert(i);
+            ix.by_table.entry(&e.table).or_insert(i);
+            if let Some(f) = e.from.first() {
+                ix.by_first_from.entry(f).or_insert(i);
+            }
+        }
+        ix
+    }
+}
+
+/// What the aggregators read, and which of them write each data object:
+/// the default metric of a data object is found without going through
+/// every aggregator.
+struct Aggregators<'m> {
+    /// The data objects each aggregator reads, aggregators in identifier
+    /// order.
+    reads: Vec<Vec<&'m Element>>,
+    /// Data object identifier → the aggregators (indices) that write it.
+    writers: HashMap<&'m str, Vec<usize>>,
+}
+
+impl<'m> Aggregators<'m> {
+    fn new(b: &Builder<'m>, aggregators: &[&'m Element]) -> Self {
+        let mut reads = Vec::with_capacity(aggregators.len());
+        let mut writers: HashMap<&'m str, Vec<usize>> = HashMap::default();
+        for (i, a) in aggregators.iter().enumerate() {
+            let access = b.access(a, &[T::DataObject]);
+            for w in access.writes {
+                writers.entry(w.identifier.as_str()).or_default().push(i);
+            }
+            reads.push(access.reads);
+        }
+        Aggregators { reads, writers }
+    }
+}
+
 impl<'m> Builder<'m> {
-    fn new(m: &'m Model) -> Self {
+    fn new(m: &'m Model, memory: &'m KeyMemory) -> Self {
         let by_id = m
             .elements
             .iter()
             .map(|e| (e.identifier.as_str(), e))
             .collect();
+        let mut from_src: HashMap<&str, Vec<&Relationship>> = HashMap::default();
+        let mut to_dst: HashMap<&str, Vec<&Relationship>> = HashMap::default();
+        for r in &m.relationships {
+            from_src.entry(&r.source).or_default().push(r);
+            to_dst.entry(&r.target).or_default().push(r);
+        }
+        let mut by_kind: HashMap<T, Vec<&Element>> = HashMap::default();
+        for e in &m.elements {
+            by_kind.entry(e.kind).or_default().push(e);
+        }
+        for v in by_kind.values_mut() {
+            v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        }
         Builder {
             m,
+            memory,
+            remember: BTreeMap::new(),
             by_id,
+            from_src,
+            to_dst,
+            by_kind,
             diags: Vec::new(),
             why: BTreeMap::new(),
         }
+    }
+
+    /// The key the item in `slot` asks for: the one an earlier generation
+    /// gave it, else the one its name gives (with a warning at `at` when
+    /// that is cut to fit 63 bytes).
+    fn wanted_key(
+        &mut self,
+        slot: &str,
+        name: Option<&str>,
+        prefix: &str,
+        identifier: &str,
+        at: usize,
+    ) -> String {
+        let fresh = naming::key_for(name, prefix, identifier);
+        let memory = self.memory;
+        if let Some(k) = memory.recorded.get(slot).filter(|k| is_key(k)) {
+            return k.clone();
+        }
+        if let Some(used) = &memory.legacy_in_use {
+            let old = naming::legacy_key_for(name, prefix, identifier);
+            if old != fresh && used.contains(&old) {
+                return old;
+            }
+        }
+        if let Some(n) = name.filter(|n| naming::key_is_cut(n)) {
+            self.diags.push(
+                Diagnostic::new(
+                    Code::KeyCut,
+                    format!(
+                        "the name {} is longer than a key can be (63 bytes in snake_case): its key is `{fresh}`",
+                        shown(n)
+                    ),
+                )
+                .at(at, 1)
+                .help("give it a shorter name if that key does not say what it is; table, column and route names come from it"),
+            );
+        }
+        fresh
+    }
+
+    /// The unique key of the item in `slot` (see [`Self::wanted_key`]),
+    /// remembered when it is not the one its name gives.
+    #[allow(clippy::too_many_arguments)]
+    fn claim_key(
+        &mut self,
+        keys: &mut Allocator,
+        slot: String,
+        name: Option<&str>,
+        prefix: &str,
+        identifier: &str,
+        at: usize,
+    ) -> String {
+        let key = keys.claim(&self.wanted_key(&slot, name, prefix, identifier, at));
+        if key != naming::key_for(name, prefix, identifier) {
+            self.remember.insert(slot, key.clone());
+        }
+        key
+    }
+
+    /// [`Self::claim_key`] for an element named by its own name: slot
+    /// `kind:identifier`, fallback keys starting with `prefix`.
+    fn element_key(
+        &mut self,
+        keys: &mut Allocator,
+        kind: &str,
+        prefix: &str,
+        e: &Element,
+    ) -> String {
+        let slot = format!("{kind}:{}", e.identifier);
+        self.claim_key(
+            keys,
+            slot,
+            e.name.as_deref(),
+            prefix,
+            &e.identifier,
+            e.pos.offset,
+        )
     }
 
     fn explain(&mut self, e: &'m Element, became: impl Into<String>, why: impl Into<String>) {
@@ -141,18 +312,25 @@ impl<'m> Builder<'m> {
     }
 
     fn elements(&self, t: T) -> Vec<&'m Element> {
-        let mut v: Vec<&Element> = self.m.elements.iter().filter(|e| e.kind == t).collect();
-        v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
-        v
+        self.by_kind.get(&t).cloned().unwrap_or_default()
+    }
+
+    /// The relationships from `src`, in file order.
+    fn rels_from(&self, src: &str) -> &[&'m Relationship] {
+        self.from_src.get(src).map_or(&[], Vec::as_slice)
+    }
+
+    /// The relationships into `dst`, in file order.
+    fn rels_to(&self, dst: &str) -> &[&'m Relationship] {
+        self.to_dst.get(dst).map_or(&[], Vec::as_slice)
     }
 
     /// Targets of relationships of type `r` from `src`.
     fn out(&self, src: &str, r: R) -> Vec<&'m Element> {
         let mut v: Vec<&Element> = self
-            .m
-            .relationships
+            .rels_from(src)
             .iter()
-            .filter(|x| x.kind == r && x.source == src)
+            .filter(|x| x.kind == r)
             .filter_map(|x| self.by_id.get(x.target.as_str()).copied())
             .collect();
         v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
@@ -163,10 +341,9 @@ impl<'m> Builder<'m> {
     /// Sources of relationships of type `r` into `dst`.
     fn incoming(&self, dst: &str, r: R) -> Vec<&'m Element> {
         let mut v: Vec<&Element> = self
-            .m
-            .relationships
+            .rels_to(dst)
             .iter()
-            .filter(|x| x.kind == r && x.target == dst)
+            .filter(|x| x.kind == r)
             .filter_map(|x| self.by_id.get(x.source.as_str()).copied())
             .collect();
         v.sort_by(|a, b| a.identifier.cmp(&b.identifier));
@@ -196,10 +373,9 @@ impl<'m> Builder<'m> {
         let mut a = Access::default();
         for actor in self.with_behaviour(c) {
             for r in self
-                .m
-                .relationships
+                .rels_from(&actor.identifier)
                 .iter()
-                .filter(|r| r.kind == R::Access && r.source == actor.identifier)
+                .filter(|r| r.kind == R::Access)
             {
                 let Some(t) = self.by_id.get(r.target.as_str()).copied() else {
                     continue;
@@ -355,15 +531,11 @@ impl<'m> Builder<'m> {
         // Components and roles.
         let mut comp_keys = Allocator::new();
         let mut components = Vec::new();
-        let mut role_by_id: HashMap<&str, Option<Role>> = HashMap::new();
-        let mut comp_key_by_id: HashMap<&str, String> = HashMap::new();
+        let mut role_by_id: HashMap<&str, Option<Role>> = HashMap::default();
+        let mut comp_key_by_id: HashMap<&str, String> = HashMap::default();
         for c in self.elements(T::ApplicationComponent) {
             let (role, why) = self.role_of(c);
-            let key = comp_keys.claim(&naming::key_for(
-                c.name.as_deref(),
-                "component",
-                &c.identifier,
-            ));
+            let key = self.element_key(&mut comp_keys, "component", "component", c);
             let became = match role {
                 Some(r) => format!("component `{key}` with role {}", r.as_str()),
                 None => format!("component `{key}` (no generated code)"),
@@ -383,14 +555,15 @@ impl<'m> Builder<'m> {
                 from: vec![c.identifier.clone()],
             });
         }
-        let all_components = self.elements(T::ApplicationComponent);
-        let with_role = |r: Role| -> Vec<&'m Element> {
-            all_components
-                .iter()
-                .copied()
-                .filter(|c| role_by_id.get(c.identifier.as_str()) == Some(&Some(r)))
-                .collect()
-        };
+        let mut by_role: BTreeMap<Role, Vec<&'m Element>> = BTreeMap::new();
+        for c in self.elements(T::ApplicationComponent) {
+            if let Some(Some(r)) = role_by_id.get(c.identifier.as_str()) {
+                by_role.entry(*r).or_default().push(c);
+            }
+        }
+        let with_role =
+            |r: Role| -> Vec<&'m Element> { by_role.get(&r).cloned().unwrap_or_default() };
+        let aggregators = Aggregators::new(self, &with_role(Role::Aggregator));
 
         // Entities: platform first (they keep their names), then DataObjects.
         let mut tables = Allocator::new();
@@ -404,6 +577,7 @@ impl<'m> Builder<'m> {
         {
             tables.reserve(&p.key);
             let specs = profile::parse_fields(&p.fields)
+                .into_result()
                 .unwrap_or_else(|e| panic!("pack platform entity {}: {}", p.key, e.message));
             let fields = specs
                 .into_iter()
@@ -420,16 +594,15 @@ impl<'m> Builder<'m> {
                 fields,
                 retention: None,
                 time_field: None,
+                broken_fields: vec![],
                 from: vec![],
             });
         }
         let data_objects = self.elements(T::DataObject);
-        let (metric_objects, plain_objects): (Vec<&Element>, Vec<&Element>) =
-            data_objects.iter().partition(|d| {
-                self.is_metric_object(d)
-                    && self.metric_source_known(d, &with_role(Role::Aggregator))
-            });
-        let mut entity_by_do: HashMap<&str, usize> = HashMap::new();
+        let (metric_objects, plain_objects): (Vec<&Element>, Vec<&Element>) = data_objects
+            .iter()
+            .partition(|d| self.is_metric_object(d) && self.metric_source_known(d, &aggregators));
+        let mut entity_by_do: HashMap<&str, usize> = HashMap::default();
         for d in &plain_objects {
             let idx = self.entity(d, &mut tables, &mut entities);
             entity_by_do.insert(&d.identifier, idx);
@@ -451,14 +624,16 @@ impl<'m> Builder<'m> {
         // Metrics.
         let mut metric_keys = Allocator::new();
         let mut metrics: Vec<Metric> = Vec::new();
-        let mut metric_by_do: HashMap<&str, String> = HashMap::new();
+        let mut metric_by_do: HashMap<&str, String> = HashMap::default();
+        let index = EntityIndex::new(&entities);
         for d in &metric_objects {
             if let Some(mt) = self.metric(
                 d,
                 &entities,
+                &index,
                 &mut metric_keys,
                 &mut tables,
-                &with_role(Role::Aggregator),
+                &aggregators,
             ) {
                 metric_by_do.insert(&d.identifier, mt.key.clone());
                 metrics.push(mt);
@@ -483,8 +658,9 @@ impl<'m> Builder<'m> {
                 .filter_map(|d| metric_by_do.get(d.identifier.as_str()).cloned())
                 .filter(|k| assigned.insert(k.clone()))
                 .collect();
+            let key = self.element_key(&mut job_keys, "job", "job", a);
             jobs.push(Job {
-                key: job_keys.claim(&naming::key_for(a.name.as_deref(), "job", &a.identifier)),
+                key,
                 name: display(a),
                 metrics: ms,
                 from: vec![a.identifier.clone()],
@@ -520,37 +696,24 @@ impl<'m> Builder<'m> {
         let mut events = Vec::new();
         let mut event_keys = Allocator::new();
         let mut ingested: Vec<String> = Vec::new();
+        let mut seen_events: BTreeSet<&str> = BTreeSet::new();
+        let mut seen_ingested: BTreeSet<String> = BTreeSet::new();
         for c in with_role(Role::Ingestion) {
-            let targets: Vec<&str> = self
+            let mut evs: Vec<&Element> = self
                 .with_behaviour(c)
                 .iter()
-                .map(|e| e.identifier.as_str())
-                .collect();
-            let mut evs: Vec<&Element> = self
-                .m
-                .relationships
-                .iter()
-                .filter(|r| {
-                    matches!(r.kind, R::Triggering | R::Flow)
-                        && targets.contains(&r.target.as_str())
-                })
+                .flat_map(|t| self.rels_to(&t.identifier))
+                .filter(|r| matches!(r.kind, R::Triggering | R::Flow))
                 .filter_map(|r| self.by_id.get(r.source.as_str()).copied())
                 .filter(|e| matches!(e.kind, T::ApplicationEvent | T::BusinessEvent))
                 .collect();
             evs.sort_by(|a, b| a.identifier.cmp(&b.identifier));
             evs.dedup_by(|a, b| a.identifier == b.identifier);
             for ev in evs {
-                if events
-                    .iter()
-                    .any(|x: &EventType| x.from[0] == ev.identifier)
-                {
+                if !seen_events.insert(&ev.identifier) {
                     continue;
                 }
-                let key = event_keys.claim(&naming::key_for(
-                    ev.name.as_deref(),
-                    "event",
-                    &ev.identifier,
-                ));
+                let key = self.element_key(&mut event_keys, "event", "event", ev);
                 self.explain(
                     ev,
                     format!("event type `{key}` accepted by the ingestion endpoint"),
@@ -565,7 +728,7 @@ impl<'m> Builder<'m> {
             for d in self.access(c, &[T::DataObject]).writes {
                 if let Some(&i) = entity_by_do.get(d.identifier.as_str()) {
                     let k = entities[i].key.clone();
-                    if !ingested.contains(&k) {
+                    if seen_ingested.insert(k.clone()) {
                         ingested.push(k);
                     }
                 }
@@ -590,13 +753,21 @@ impl<'m> Builder<'m> {
             });
 
         let infrastructure = self.infrastructure(&role_by_id);
+        let project_key = self.claim_key(
+            &mut Allocator::new(),
+            format!("project:{}", m.identifier),
+            m.name.as_deref(),
+            "project",
+            &m.identifier,
+            0,
+        );
         let project = Project {
             name: m
                 .name
                 .clone()
                 .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| "ArchiMate model".into()),
-            key: naming::key_for(m.name.as_deref(), "project", &m.identifier),
+            key: project_key,
             description: m.documentation.clone(),
             pack: pack.to_owned(),
             model_id: m.identifier.clone(),
@@ -650,6 +821,7 @@ impl<'m> Builder<'m> {
             compliance,
             decisions,
             explanations,
+            keys: std::mem::take(&mut self.remember),
         }
     }
 
@@ -704,25 +876,23 @@ impl<'m> Builder<'m> {
 
     /// Whether a metric-like DataObject can become a metric: it has a
     /// definition, or an aggregator reads a source for the default one.
-    fn metric_source_known(&self, d: &Element, aggregators: &[&'m Element]) -> bool {
+    fn metric_source_known(&self, d: &Element, aggregators: &Aggregators<'m>) -> bool {
         prop(&d.properties, "archgen:metric").is_some()
             || self.default_metric_source(d, aggregators).is_some()
     }
 
+    /// The first raw data object read by an aggregator that writes `d`
+    /// (aggregators in identifier order).
     fn default_metric_source(
         &self,
         d: &Element,
-        aggregators: &[&'m Element],
+        aggregators: &Aggregators<'m>,
     ) -> Option<&'m Element> {
         aggregators
+            .writers
+            .get(d.identifier.as_str())?
             .iter()
-            .filter(|a| {
-                self.access(a, &[T::DataObject])
-                    .writes
-                    .iter()
-                    .any(|w| w.identifier == d.identifier)
-            })
-            .flat_map(|a| self.access(a, &[T::DataObject]).reads)
+            .flat_map(|&a| aggregators.reads[a].iter().copied())
             .find(|r| !self.is_metric_object(r))
     }
 
@@ -732,21 +902,38 @@ impl<'m> Builder<'m> {
         tables: &mut Allocator,
         entities: &mut Vec<Entity>,
     ) -> usize {
-        let specs = match prop(&d.properties, "archgen:fields") {
-            Some(p) => match profile::parse_fields(p.value.as_deref().unwrap_or("")) {
-                Ok(s) => s,
-                Err(e) => {
-                    self.bad_prop(Code::ProfileValue, p, e);
-                    vec![]
+        let parsed = match prop(&d.properties, "archgen:fields") {
+            Some(p) => {
+                let parsed = profile::parse_fields(p.value.as_deref().unwrap_or(""));
+                // One error per bad entry; the others still make the table.
+                for e in &parsed.errors {
+                    self.bad_prop(Code::ProfileValue, p, e.clone());
                 }
-            },
+                parsed
+            }
             None => {
                 profile::parse_fields("id uuid pk; created_at timestamp index; data json nullable")
-                    .expect("default fields parse")
             }
         };
-        let mut requested = naming::key_for(d.name.as_deref(), "entity", &d.identifier);
-        if let Some(p) = prop(&d.properties, "archgen:table") {
+        let broken: Vec<String> = parsed
+            .broken
+            .iter()
+            .map(|n| naming::snake(n).unwrap_or_else(|| n.to_ascii_lowercase()))
+            .collect();
+        let specs = parsed.specs;
+        let slot = format!("entity:{}", d.identifier);
+        let table_prop = prop(&d.properties, "archgen:table");
+        let mut requested = match table_prop {
+            Some(_) => naming::key_for(d.name.as_deref(), "entity", &d.identifier),
+            None => self.wanted_key(
+                &slot,
+                d.name.as_deref(),
+                "entity",
+                &d.identifier,
+                d.pos.offset,
+            ),
+        };
+        if let Some(p) = table_prop {
             let v = p.value.as_deref().unwrap_or("").trim();
             match naming::snake(v) {
                 Some(k) if k == v => requested = k,
@@ -782,9 +969,12 @@ impl<'m> Builder<'m> {
         );
 
         // A DataObject named like a platform entity extends it.
-        if let Some(i) = entities.iter().position(|e| {
-            e.origin == EntityOrigin::Platform && e.key == requested && e.from.is_empty()
-        }) {
+        // Platform entities come first.
+        if let Some(i) = entities
+            .iter()
+            .take_while(|e| e.origin == EntityOrigin::Platform)
+            .position(|e| e.key == requested && e.from.is_empty())
+        {
             let e = &mut entities[i];
             for s in specs {
                 let key = naming::snake(&s.name).unwrap_or_else(|| s.name.to_ascii_lowercase());
@@ -806,18 +996,46 @@ impl<'m> Builder<'m> {
             e.from = from;
             e.documentation = d.documentation.clone();
             e.retention = retention;
+            e.broken_fields = broken;
             return i;
         }
 
         let key = tables.claim(&requested);
+        if table_prop.is_none()
+            && key != naming::key_for(d.name.as_deref(), "entity", &d.identifier)
+        {
+            self.remember.insert(slot, key.clone());
+        }
         let mut field_keys = Allocator::new();
         let mut fields: Vec<Field> = Vec::new();
+        let fields_at =
+            prop(&d.properties, "archgen:fields").map_or(d.pos.offset, |p| p.pos.offset);
         for s in &specs {
-            let base = naming::snake(&s.name).unwrap_or_else(|| "field".into());
-            if base == "organization_id" {
+            if naming::snake(&s.name).as_deref() == Some("organization_id") {
                 continue; // Tenancy adds it.
             }
-            let key = field_keys.claim(&base);
+            let key = self.claim_key(
+                &mut field_keys,
+                format!("field:{}:{}", d.identifier, s.name),
+                Some(&s.name),
+                "field",
+                &d.identifier,
+                fields_at,
+            );
+            if key != s.name.to_ascii_lowercase() {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::ProfileAdjusted,
+                        format!(
+                            "field {} of `{}` is the column `{key}`",
+                            shown(&s.name),
+                            display(d)
+                        ),
+                    )
+                    .at(fields_at, 1)
+                    .help("columns are snake_case keys made unique in their table; name the field so if you want the column to have its name"),
+                );
+            }
             fields.push(field_from_spec(s, key, vec![d.identifier.clone()]));
         }
         if !fields.iter().any(|f| f.pk) {
@@ -856,6 +1074,7 @@ impl<'m> Builder<'m> {
             fields,
             retention,
             time_field: None,
+            broken_fields: broken,
             from,
         });
         entities.len() - 1
@@ -864,18 +1083,28 @@ impl<'m> Builder<'m> {
     /// Turns `ref=<name>` into entity keys; unknown targets are errors.
     fn resolve_refs(&mut self, entities: &mut [Entity]) {
         let keys: Vec<String> = entities.iter().map(|e| e.key.clone()).collect();
+        // A reference names an entity's key, or its singular or plural.
+        let exact: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
+        let mut by_stem: HashMap<&str, &String> = HashMap::default();
+        for k in &keys {
+            by_stem.entry(k.trim_end_matches('s')).or_insert(k);
+        }
         for e in entities.iter_mut() {
             for f in &mut e.fields {
                 let Some(r) = f.reference.clone() else {
                     continue;
                 };
                 let want = naming::snake(&r).unwrap_or_default();
-                let hit = keys.iter().find(|k| **k == want).or_else(|| {
-                    keys.iter()
-                        .find(|k| k.trim_end_matches('s') == want.trim_end_matches('s'))
-                });
+                let hit = exact
+                    .get(want.as_str())
+                    .map(|k| (*k).to_owned())
+                    .or_else(|| {
+                        by_stem
+                            .get(want.trim_end_matches('s'))
+                            .map(|k| (*k).clone())
+                    });
                 match hit {
-                    Some(k) => f.reference = Some(k.clone()),
+                    Some(k) => f.reference = Some(k),
                     None => {
                         let p = e
                             .from
@@ -910,27 +1139,33 @@ impl<'m> Builder<'m> {
         &mut self,
         d: &'m Element,
         entities: &[Entity],
+        index: &EntityIndex<'_>,
         metric_keys: &mut Allocator,
         tables: &mut Allocator,
-        aggregators: &[&'m Element],
+        aggregators: &Aggregators<'m>,
     ) -> Option<Metric> {
         let name = display(d);
+        // False when a term of the definition did not read: the metric is
+        // not made, but its other terms are still checked.
+        let mut ok = true;
         let (def, text, why, p) = match prop(&d.properties, "archgen:metric") {
             Some(p) => {
                 let v = p.value.clone().unwrap_or_default();
-                match profile::parse_metric(&v) {
-                    Ok(def) => (def, v, "property archgen:metric".to_owned(), Some(p)),
-                    Err(e) => {
-                        self.bad_prop(Code::ProfileValue, p, e);
-                        return None;
-                    }
+                let parsed = profile::parse_metric(&v);
+                for e in parsed.errors {
+                    ok = false;
+                    self.bad_prop(Code::ProfileValue, p, e);
                 }
+                (
+                    parsed.def?,
+                    v,
+                    "property archgen:metric".to_owned(),
+                    Some(p),
+                )
             }
             None => {
                 let src = self.default_metric_source(d, aggregators)?;
-                let source = entities
-                    .iter()
-                    .find(|e| e.from.first() == Some(&src.identifier))?
+                let source = entities[*index.by_first_from.get(src.identifier.as_str())?]
                     .key
                     .clone();
                 let grain = if has_word(&name, &["weekly", "week"]) {
@@ -972,7 +1207,11 @@ impl<'m> Builder<'m> {
             );
         };
         let want = naming::snake(&def.source).unwrap_or_default();
-        let Some(src) = entities.iter().find(|e| e.key == want || e.table == want) else {
+        let first = [
+            index.by_key.get(want.as_str()),
+            index.by_table.get(want.as_str()),
+        ];
+        let Some(src) = first.into_iter().flatten().min().map(|&i| &entities[i]) else {
             let names: Vec<&str> = entities
                 .iter()
                 .filter(|e| e.origin == EntityOrigin::Blueprint)
@@ -996,17 +1235,24 @@ impl<'m> Builder<'m> {
                 .iter()
                 .find(|f| f.key == naming::snake(k).unwrap_or_default())
         };
+        // A field whose own entry was refused has had its error already.
+        let broken = |k: &str| {
+            let k = naming::snake(k).unwrap_or_default();
+            src.broken_fields.contains(&k)
+        };
         let fields_list = src
             .fields
             .iter()
             .map(|f| f.key.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        let mut ok = true;
         let mut check = |s: &mut Self, k: &str, what: &str| -> Option<Field> {
             let f = field(k).cloned();
             if f.is_none() {
                 ok = false;
+                if broken(k) {
+                    return None;
+                }
                 fail(
                     s,
                     format!(
@@ -1044,6 +1290,9 @@ impl<'m> Builder<'m> {
             return None;
         }
         let Some(time) = time.filter(|t| t.ty.kind.is_time()) else {
+            if !src.broken_fields.is_empty() {
+                return None; // Its time field may be the refused entry.
+            }
             fail(self, format!("metric `{name}` has no timestamp field to group by"), format!("give `{}` a timestamp field (occurred_at or created_at), or name one with `of <field>`", src.key));
             return None;
         };
@@ -1111,7 +1360,14 @@ impl<'m> Builder<'m> {
                 values: c.values.clone(),
             })
             .collect();
-        let key = metric_keys.claim(&naming::key_for(Some(&name), "metric", &d.identifier));
+        let key = self.claim_key(
+            metric_keys,
+            format!("metric:{}", d.identifier),
+            Some(&name),
+            "metric",
+            &d.identifier,
+            d.pos.offset,
+        );
         let requested_table = match prop(&d.properties, "archgen:table")
             .and_then(|p| p.value.as_deref())
             .and_then(|v| naming::snake(v.trim()).filter(|k| k == v.trim()))
@@ -1269,7 +1525,14 @@ impl<'m> Builder<'m> {
                 _ if ms.is_empty() && !es.is_empty() => ServiceKind::EntityList,
                 _ => ServiceKind::Metrics,
             };
-            let key = keys.claim(&naming::key_for(Some(&name), "service", &s.identifier));
+            let key = self.claim_key(
+                &mut keys,
+                format!("service:{}", s.identifier),
+                Some(&name),
+                "service",
+                &s.identifier,
+                s.pos.offset,
+            );
             let mut path = match prop(&s.properties, "archgen:path") {
                 Some(p) => match profile::parse_path(p.value.as_deref().unwrap_or("")) {
                     Ok(v) => v,
@@ -1690,7 +1953,7 @@ impl<'m> Builder<'m> {
             } else {
                 "constraint"
             };
-            let key = keys.claim(&naming::key_for(e.name.as_deref(), kind, &e.identifier));
+            let key = self.element_key(&mut keys, "decision", kind, e);
             let name = display(e);
             add(
                 &mut out,

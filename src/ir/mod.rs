@@ -41,6 +41,27 @@ pub struct Ir {
     pub compliance: Vec<Compliance>,
     pub decisions: Vec<Decision>,
     pub explanations: Vec<Explanation>,
+    /// The keys to remember for the next generation (see [`KeyMemory`]):
+    /// `kind:identifier` → key, for every item whose key is not the one its
+    /// name gives today (kept from an earlier generation, or made unique
+    /// with a suffix).
+    #[serde(skip)]
+    pub keys: std::collections::BTreeMap<String, String>,
+}
+
+/// Keys an earlier generation gave, so that regenerating a project renames
+/// nothing: no table, column, route or module. Slots are `kind:identifier`
+/// (`entity:`, `metric:`, `service:`, `component:`, `job:`, `event:`,
+/// `decision:`, `project:`), and `field:<entity identifier>:<field name>`.
+#[derive(Clone, Debug, Default)]
+pub struct KeyMemory {
+    /// The keys the lock recorded.
+    pub recorded: std::collections::BTreeMap<String, String>,
+    /// For a project whose lock predates recorded keys: the names it uses
+    /// (tables, columns, the segments of its files' paths). An item whose
+    /// name an archgen before 0.2 cut to 28 bytes keeps that key when the
+    /// project uses it.
+    pub legacy_in_use: Option<std::collections::BTreeSet<String>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -94,6 +115,10 @@ pub struct Entity {
     pub retention: Option<Retention>,
     /// The field that orders rows in time (for lists and retention).
     pub time_field: Option<String>,
+    /// Keys of the `archgen:fields` entries that were refused (each had its
+    /// error); nothing that names them is reported again.
+    #[serde(skip)]
+    pub broken_fields: Vec<String>,
     pub from: Provenance,
 }
 
@@ -292,4 +317,157 @@ pub struct Explanation {
     pub name: String,
     pub became: String,
     pub why: String,
+}
+
+impl Ir {
+    /// The entity keys in an order tables can be created in: every table a
+    /// field refers to comes before the tables that refer to it (see
+    /// [`creation_order`]).
+    pub fn table_order(&self) -> Vec<String> {
+        let refs: Vec<(&str, Vec<&str>)> = self
+            .entities
+            .iter()
+            .map(|e| {
+                let r = e.fields.iter().filter_map(|f| f.reference.as_deref());
+                (e.key.as_str(), r.collect())
+            })
+            .collect();
+        creation_order(&refs)
+            .into_iter()
+            .map(|i| self.entities[i].key.clone())
+            .collect()
+    }
+}
+
+/// An order of `items` (a key, and the keys it refers to) in which every
+/// item comes after those it refers to (references to itself aside); items
+/// caught in a reference cycle, or referring to one or to no item, come
+/// last, in list order.
+///
+/// It is the order a pass-by-pass rule gives: each pass goes through the
+/// list and takes every item whose references are all taken, counting
+/// those taken earlier in the same pass. It is computed from the references
+/// in one go (an item's pass follows from those of the items it refers
+/// to), so it costs the number of items and references, not their square.
+pub fn creation_order(items: &[(&str, Vec<&str>)]) -> Vec<usize> {
+    let index: std::collections::HashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (*k, i))
+        .rev()
+        .collect();
+    let n = items.len();
+    // deps[i]: the items i refers to; a reference to no item can never be
+    // taken, so `None` blocks i.
+    let mut deps: Vec<Option<Vec<usize>>> = Vec::with_capacity(n);
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, (key, refs)) in items.iter().enumerate() {
+        let mut ds = Vec::new();
+        let mut blocked = false;
+        for r in refs.iter().filter(|r| *r != key) {
+            match index.get(r) {
+                Some(&d) if !ds.contains(&d) => ds.push(d),
+                Some(_) => {}
+                None => blocked = true,
+            }
+        }
+        for &d in &ds {
+            dependents[d].push(i);
+        }
+        deps.push((!blocked).then_some(ds));
+    }
+    // An item's pass: 1 with no references; otherwise the latest pass among
+    // those it refers to, plus one where that item comes later in the list
+    // (it is taken after this one's turn in that pass).
+    let mut pass: Vec<Option<usize>> = vec![None; n];
+    let mut waiting: Vec<usize> = deps
+        .iter()
+        .map(|d| d.as_ref().map_or(usize::MAX, Vec::len))
+        .collect();
+    let mut ready: Vec<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
+    while let Some(i) = ready.pop() {
+        let ds = deps[i].as_ref().expect("only unblocked items get ready");
+        let p = ds
+            .iter()
+            .map(|&d| pass[d].expect("references first") + usize::from(d > i))
+            .max()
+            .unwrap_or(1);
+        pass[i] = Some(p);
+        for &j in &dependents[i] {
+            if waiting[j] != usize::MAX {
+                waiting[j] -= 1;
+                if waiting[j] == 0 {
+                    ready.push(j);
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| (pass[i].unwrap_or(usize::MAX), i));
+    order
+}
+
+/// The `table.column` a foreign key to `e` points at, and its kind: its one
+/// primary-key column, when it has exactly one.
+pub fn primary_key_target(e: &Entity) -> Option<(FieldKind, String)> {
+    let mut pks = e.fields.iter().filter(|f| f.pk);
+    match (pks.next(), pks.next()) {
+        (Some(pk), None) => Some((
+            pk.ty.kind,
+            format!(
+                "{}.{}",
+                crate::naming::sql_ident(&e.table),
+                crate::naming::sql_ident(&pk.key)
+            ),
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::creation_order;
+
+    /// The rule itself, pass by pass, as the template used to run it.
+    fn by_passes(items: &[(&str, Vec<&str>)]) -> Vec<usize> {
+        let mut done: Vec<usize> = Vec::new();
+        for _ in 0..items.len() {
+            for (i, (key, refs)) in items.iter().enumerate() {
+                let taken = |k: &str| done.iter().any(|&d| items[d].0 == k);
+                if !taken(key) && refs.iter().all(|r| r == key || taken(r)) {
+                    done.push(i);
+                }
+            }
+        }
+        for i in 0..items.len() {
+            if !done.contains(&i) {
+                done.push(i);
+            }
+        }
+        done
+    }
+
+    #[test]
+    fn creation_order_is_the_pass_by_pass_order() {
+        let mut seed = 0x9e37_79b9_u64;
+        let mut next = |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        };
+        let names: Vec<String> = (0..12).map(|i| format!("t{i}")).collect();
+        for _ in 0..3_000 {
+            let n = 1 + next(10);
+            let items: Vec<(&str, Vec<&str>)> = (0..n)
+                .map(|i| {
+                    let refs = (0..next(4))
+                        .map(|_| names[next(n + 1)].as_str()) // sometimes no item
+                        .collect();
+                    (names[i].as_str(), refs)
+                })
+                .collect();
+            assert_eq!(creation_order(&items), by_passes(&items), "{items:?}");
+        }
+    }
 }

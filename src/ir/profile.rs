@@ -89,85 +89,127 @@ pub struct FieldSpec {
 const TYPES_HELP: &str =
     "types: uuid, text, string(N), integer, bigint, numeric(P,S), boolean, date, timestamp, json; flags: pk, index, unique, nullable, pii, ref=<entity>";
 
+/// `archgen:fields` as read: the entries that parse, one error for each
+/// that does not (it is left out), and the names of those left out, so that
+/// what refers to them is not reported a second time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fields {
+    pub specs: Vec<FieldSpec>,
+    pub errors: Vec<ProfileError>,
+    pub broken: Vec<String>,
+}
+
 /// Parses `name type [pk] [index] [unique] [nullable] [pii] [ref=<entity>]; …`.
-pub fn parse_fields(value: &str) -> Result<Vec<FieldSpec>, ProfileError> {
-    let mut out: Vec<FieldSpec> = Vec::new();
+/// A bad entry is one error; the rest of the list still loads.
+pub fn parse_fields(value: &str) -> Fields {
+    let mut out = Fields::default();
     for (i, entry) in value.split(';').enumerate() {
         let entry = entry.trim();
         if entry.is_empty() {
             continue;
         }
-        let mut words = entry.split_whitespace();
-        let name = words.next().unwrap_or_default();
-        if !is_plain_ident(name) {
-            return err(
-                format!("field {} in entry {} is not a plain name", crate::diagnostic::shown(name), i + 1),
-                "field names are letters, digits and underscores, starting with a letter, e.g. `user_id text`",
-            );
-        }
-        let Some(ty_text) = words.next() else {
-            return err(format!("field `{name}` has no type"), TYPES_HELP);
-        };
-        let ty = parse_type(ty_text).ok_or_else(|| ProfileError {
-            message: format!(
-                "field `{name}` has the unknown type {}",
-                crate::diagnostic::shown(ty_text)
-            ),
-            help: TYPES_HELP.into(),
-        })?;
-        let mut f = FieldSpec {
-            name: name.to_owned(),
-            ty,
-            pk: false,
-            index: false,
-            unique: false,
-            nullable: false,
-            pii: false,
-            reference: None,
-        };
-        for flag in words {
-            let lower = flag.to_ascii_lowercase();
-            match lower.as_str() {
-                "pk" => f.pk = true,
-                "index" => f.index = true,
-                "unique" => f.unique = true,
-                "nullable" => f.nullable = true,
-                "pii" => f.pii = true,
-                _ if lower.starts_with("ref=") && is_plain_ident(&flag[4..]) => {
-                    f.reference = Some(flag[4..].to_owned())
-                }
-                _ => {
-                    return err(
-                        format!(
-                            "field `{name}` has the unknown flag {}",
-                            crate::diagnostic::shown(flag)
-                        ),
-                        TYPES_HELP,
-                    )
-                }
+        match parse_field(i + 1, entry) {
+            Ok(f)
+                if out
+                    .specs
+                    .iter()
+                    .any(|o| o.name.eq_ignore_ascii_case(&f.name)) =>
+            {
+                out.errors.push(ProfileError {
+                    message: format!("field `{}` is listed twice", f.name),
+                    help: "list each field once".into(),
+                });
+            }
+            Ok(f) => out.specs.push(f),
+            Err((name, e)) => {
+                out.errors.push(e);
+                out.broken.extend(name);
             }
         }
-        if out.iter().any(|o| o.name.eq_ignore_ascii_case(name)) {
-            return err(
-                format!("field `{name}` is listed twice"),
-                "list each field once",
-            );
+    }
+    if out.specs.is_empty() && out.errors.is_empty() {
+        out.errors.push(ProfileError {
+            message: "archgen:fields lists no field".into(),
+            help: "write entries such as `id uuid pk; name text; created_at timestamp`".into(),
+        });
+    }
+    let mut pks = out.specs.iter_mut().filter(|f| f.pk).skip(1).peekable();
+    if pks.peek().is_some() {
+        // Only the first keeps the mark, so nothing else fails for it.
+        pks.for_each(|f| f.pk = false);
+        out.errors.push(ProfileError {
+            message: "more than one field is marked pk".into(),
+            help: "mark exactly one field pk (archgen adds `id uuid pk` when none is)".into(),
+        });
+    }
+    out
+}
+
+/// One entry, the `n`th; on error, the field's name when it has a usable
+/// one.
+fn parse_field(n: usize, entry: &str) -> Result<FieldSpec, (Option<String>, ProfileError)> {
+    let mut words = entry.split_whitespace();
+    let name = words.next().unwrap_or_default();
+    if !is_plain_ident(name) {
+        return Err((
+            None,
+            ProfileError {
+                message: format!(
+                    "field {} in entry {n} is not a plain name",
+                    crate::diagnostic::shown(name)
+                ),
+                help: "field names are letters, digits and underscores, starting with a letter or an underscore, e.g. `user_id text`".into(),
+            },
+        ));
+    }
+    let fail = |message: String| {
+        Err((
+            Some(name.to_owned()),
+            ProfileError {
+                message,
+                help: TYPES_HELP.into(),
+            },
+        ))
+    };
+    let Some(ty_text) = words.next() else {
+        return fail(format!("field `{name}` has no type"));
+    };
+    let Some(ty) = parse_type(ty_text) else {
+        return fail(format!(
+            "field `{name}` has the unknown type {}",
+            crate::diagnostic::shown(ty_text)
+        ));
+    };
+    let mut f = FieldSpec {
+        name: name.to_owned(),
+        ty,
+        pk: false,
+        index: false,
+        unique: false,
+        nullable: false,
+        pii: false,
+        reference: None,
+    };
+    for flag in words {
+        let lower = flag.to_ascii_lowercase();
+        match lower.as_str() {
+            "pk" => f.pk = true,
+            "index" => f.index = true,
+            "unique" => f.unique = true,
+            "nullable" => f.nullable = true,
+            "pii" => f.pii = true,
+            _ if lower.starts_with("ref=") && is_plain_ident(&flag[4..]) => {
+                f.reference = Some(flag[4..].to_owned())
+            }
+            _ => {
+                return fail(format!(
+                    "field `{name}` has the unknown flag {}",
+                    crate::diagnostic::shown(flag)
+                ))
+            }
         }
-        out.push(f);
     }
-    if out.is_empty() {
-        return err(
-            "archgen:fields lists no field",
-            "write entries such as `id uuid pk; name text; created_at timestamp`",
-        );
-    }
-    if out.iter().filter(|f| f.pk).count() > 1 {
-        return err(
-            "more than one field is marked pk",
-            "mark exactly one field pk (archgen adds `id uuid pk` when none is)",
-        );
-    }
-    Ok(out)
+    Ok(f)
 }
 
 fn parse_type(t: &str) -> Option<FieldType> {
@@ -206,9 +248,15 @@ fn parse_type(t: &str) -> Option<FieldType> {
     })
 }
 
+/// Letters, digits and underscores (ASCII), starting with a letter or an
+/// underscore and holding at least one letter, at most 63 bytes: `user_id`,
+/// `_private`.
 fn is_plain_ident(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.chars().any(|c| c.is_ascii_alphabetic())
         && s.len() <= 63
 }
 
@@ -442,7 +490,7 @@ impl Role {
 /// Checks an `archgen:path` and returns it normalised (no trailing slash).
 pub fn parse_path(value: &str) -> Result<String, ProfileError> {
     let v = value.trim();
-    let help = "write an absolute URL path of letters, digits, `-`, `_` and `/`, e.g. `/api/dashboard/overview`";
+    let help = "write an absolute URL path of letters (any script), digits, `-`, `_` and `/`, e.g. `/api/dashboard/overview`";
     if !v.starts_with('/') || v.len() > 200 {
         return err(
             format!(
@@ -455,7 +503,7 @@ pub fn parse_path(value: &str) -> Result<String, ProfileError> {
     if v.split('/').any(|seg| seg == "." || seg == "..")
         || !v
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+            .all(|c| c.is_alphanumeric() || matches!(c, '/' | '-' | '_'))
         || v.contains("//")
     {
         return err(
@@ -735,12 +783,130 @@ fn is_keyword(w: &str) -> bool {
     .any(|k| k.eq_ignore_ascii_case(w))
 }
 
-/// Parses an `archgen:metric` definition.
-pub fn parse_metric(value: &str) -> Result<MetricDef, ProfileError> {
-    let mut p = P {
-        toks: lex(value)?,
-        i: 0,
+/// `archgen:metric` as read: the definition when its frame (the measure,
+/// `from`, `per`) reads, without the terms (conditions, dimensions) that do
+/// not, and one error for each of those. A metric with errors is not
+/// generated, but its good terms are still checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedMetric {
+    pub def: Option<MetricDef>,
+    pub errors: Vec<ProfileError>,
+}
+
+impl ParsedMetric {
+    /// The definition, or the first error.
+    pub fn into_result(mut self) -> Result<MetricDef, ProfileError> {
+        match self.def {
+            Some(d) if self.errors.is_empty() => Ok(d),
+            _ => Err(self.errors.remove(0)),
+        }
+    }
+}
+
+impl Fields {
+    /// The fields, or the first error.
+    pub fn into_result(mut self) -> Result<Vec<FieldSpec>, ProfileError> {
+        if self.errors.is_empty() {
+            Ok(self.specs)
+        } else {
+            Err(self.errors.remove(0))
+        }
+    }
+}
+
+impl P {
+    /// Skips to the next word in `stops` (or the end): past a bad term.
+    fn skip_to(&mut self, stops: &[&str]) {
+        while self.i < self.toks.len() && !stops.iter().any(|w| self.peek_word(w)) {
+            self.i += 1;
+        }
+    }
+
+    /// Skips to the next `,` (or the end).
+    fn skip_to_comma(&mut self) {
+        while self.i < self.toks.len() && !self.is_sym(",") {
+            self.i += 1;
+        }
+    }
+
+    fn condition(&mut self) -> Result<Condition, ProfileError> {
+        let f = self.field()?;
+        if self.peek_word("is") {
+            self.i += 1;
+            let not = self.peek_word("not");
+            if not {
+                self.i += 1;
+            }
+            self.word("null")?;
+            return Ok(Condition {
+                field: f,
+                op: if not { Op::IsNotNull } else { Op::IsNull },
+                values: vec![],
+            });
+        }
+        if self.peek_word("in") {
+            self.i += 1;
+            self.sym("(")?;
+            let mut vs = vec![self.literal()?];
+            while self.is_sym(",") {
+                self.i += 1;
+                vs.push(self.literal()?);
+            }
+            self.sym(")")?;
+            return Ok(Condition {
+                field: f,
+                op: Op::In,
+                values: vs,
+            });
+        }
+        let op = match self.toks.get(self.i) {
+            Some(Tok::Sym("=")) => Op::Eq,
+            Some(Tok::Sym("!=")) => Op::Ne,
+            Some(Tok::Sym(">")) => Op::Gt,
+            Some(Tok::Sym(">=")) => Op::Ge,
+            Some(Tok::Sym("<")) => Op::Lt,
+            Some(Tok::Sym("<=")) => Op::Le,
+            _ => {
+                return err(
+                    format!(
+                        "expected a comparison (=, !=, >, >=, <, <=, in, is null) {}",
+                        self.here()
+                    ),
+                    METRIC_HELP,
+                )
+            }
+        };
+        self.i += 1;
+        let v = self.literal()?;
+        if matches!(op, Op::Gt | Op::Ge | Op::Lt | Op::Le) && !matches!(v, Literal::Number(_)) {
+            return err(
+                format!("`{f}` is compared with {op:?} to a text"),
+                "compare with a number: `f > 10`",
+            );
+        }
+        Ok(Condition {
+            field: f,
+            op,
+            values: vec![v],
+        })
+    }
+}
+
+/// Parses an `archgen:metric` definition. A bad condition or dimension is
+/// one error, and the rest is still read.
+pub fn parse_metric(value: &str) -> ParsedMetric {
+    let mut errors = Vec::new();
+    let def = match lex(value) {
+        Ok(toks) => metric_frame(&mut P { toks, i: 0 }, &mut errors),
+        Err(e) => Err(e),
     };
+    let def = def.map_err(|e| errors.push(e)).ok();
+    ParsedMetric { def, errors }
+}
+
+/// The measure, `from`, `per` and `of` (an error there ends the reading);
+/// the bad conditions and dimensions go to `errors`.
+fn metric_frame(p: &mut P, errors: &mut Vec<ProfileError>) -> Result<MetricDef, ProfileError> {
     let m = p.ident("a measure such as count(*)")?;
     let measure = match m.to_ascii_lowercase().as_str() {
         "count" => Measure::Count,
@@ -773,68 +939,13 @@ pub fn parse_metric(value: &str) -> Result<MetricDef, ProfileError> {
     if p.peek_word("where") {
         p.i += 1;
         loop {
-            let f = p.field()?;
-            let cond = if p.peek_word("is") {
-                p.i += 1;
-                let not = p.peek_word("not");
-                if not {
-                    p.i += 1;
+            match p.condition() {
+                Ok(c) => conditions.push(c),
+                Err(e) => {
+                    errors.push(e);
+                    p.skip_to(&["and", "per"]);
                 }
-                p.word("null")?;
-                Condition {
-                    field: f,
-                    op: if not { Op::IsNotNull } else { Op::IsNull },
-                    values: vec![],
-                }
-            } else if p.peek_word("in") {
-                p.i += 1;
-                p.sym("(")?;
-                let mut vs = vec![p.literal()?];
-                while p.is_sym(",") {
-                    p.i += 1;
-                    vs.push(p.literal()?);
-                }
-                p.sym(")")?;
-                Condition {
-                    field: f,
-                    op: Op::In,
-                    values: vs,
-                }
-            } else {
-                let op = match p.toks.get(p.i) {
-                    Some(Tok::Sym("=")) => Op::Eq,
-                    Some(Tok::Sym("!=")) => Op::Ne,
-                    Some(Tok::Sym(">")) => Op::Gt,
-                    Some(Tok::Sym(">=")) => Op::Ge,
-                    Some(Tok::Sym("<")) => Op::Lt,
-                    Some(Tok::Sym("<=")) => Op::Le,
-                    _ => {
-                        return err(
-                            format!(
-                                "expected a comparison (=, !=, >, >=, <, <=, in, is null) {}",
-                                p.here()
-                            ),
-                            METRIC_HELP,
-                        )
-                    }
-                };
-                p.i += 1;
-                let v = p.literal()?;
-                if matches!(op, Op::Gt | Op::Ge | Op::Lt | Op::Le)
-                    && !matches!(v, Literal::Number(_))
-                {
-                    return err(
-                        format!("`{f}` is compared with {op:?} to a text"),
-                        "compare with a number: `f > 10`",
-                    );
-                }
-                Condition {
-                    field: f,
-                    op,
-                    values: vec![v],
-                }
-            };
-            conditions.push(cond);
+            }
             if p.peek_word("and") {
                 p.i += 1;
             } else {
@@ -863,14 +974,25 @@ pub fn parse_metric(value: &str) -> Result<MetricDef, ProfileError> {
     let mut dimensions = Vec::new();
     if p.peek_word("by") {
         p.i += 1;
-        dimensions.push(p.field()?);
-        while p.is_sym(",") {
+        loop {
+            match p.field() {
+                Ok(d) => dimensions.push(d),
+                Err(e) => {
+                    errors.push(e);
+                    p.skip_to_comma();
+                }
+            }
+            if !p.is_sym(",") {
+                break;
+            }
             p.i += 1;
-            dimensions.push(p.field()?);
         }
     }
     if p.i < p.toks.len() {
-        return err(format!("unexpected text {}", p.here()), METRIC_HELP);
+        errors.push(ProfileError {
+            message: format!("unexpected text {}", p.here()),
+            help: METRIC_HELP.into(),
+        });
     }
     Ok(MetricDef {
         measure,
@@ -889,7 +1011,7 @@ mod tests {
 
     #[test]
     fn fields_parse() {
-        let f = parse_fields("id uuid pk; email string(255) unique pii; amount numeric(12,2) nullable; org_ref uuid ref=orgs index").unwrap();
+        let f = parse_fields("id uuid pk; email string(255) unique pii; amount numeric(12,2) nullable; org_ref uuid ref=orgs index").into_result().unwrap();
         assert_eq!(f.len(), 4);
         assert!(f[0].pk);
         assert_eq!(f[1].ty.length, Some(255));
@@ -897,46 +1019,100 @@ mod tests {
         assert_eq!(f[2].ty.precision, Some(12));
         assert_eq!(f[3].reference.as_deref(), Some("orgs"));
         assert!(parse_fields("id uuid pk; x varchar")
+            .into_result()
             .unwrap_err()
             .message
             .contains("unknown type"));
         assert!(parse_fields("id uuid pk; x text shiny")
+            .into_result()
             .unwrap_err()
             .message
             .contains("unknown flag"));
-        assert!(parse_fields("a uuid pk; b uuid pk").is_err());
-        assert!(parse_fields("../x text").is_err());
-        assert!(parse_fields("x string(0)").is_err());
+        assert!(parse_fields("a uuid pk; b uuid pk").into_result().is_err());
+        assert!(parse_fields("../x text").into_result().is_err());
+        assert!(parse_fields("x string(0)").into_result().is_err());
+    }
+
+    #[test]
+    fn a_bad_field_entry_is_one_error_and_the_rest_still_loads() {
+        let f = parse_fields("id uuid pk; name strng(100); user_id text; name2 text shiny; 9x text; user_id uuid; a uuid pk");
+        let names: Vec<&str> = f.specs.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["id", "user_id", "a"]);
+        assert!(f.specs[0].pk && !f.specs[2].pk);
+        let messages: Vec<&str> = f.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "field `name` has the unknown type `strng(100)`",
+                "field `name2` has the unknown flag `shiny`",
+                "field `9x` in entry 5 is not a plain name",
+                "field `user_id` is listed twice",
+                "more than one field is marked pk",
+            ]
+        );
+        assert_eq!(f.broken, ["name", "name2"]);
+        assert_eq!(parse_fields(" ; ").errors.len(), 1);
+    }
+
+    #[test]
+    fn a_bad_metric_term_is_one_error_and_the_rest_is_still_read() {
+        let m = parse_metric(
+            "sum(amount) from orders where a = = 1 and b = 'x' and c in 2 per day by d, 3, e",
+        );
+        assert_eq!(m.errors.len(), 3, "{:?}", m.errors);
+        let def = m.def.unwrap();
+        assert_eq!(def.conditions.len(), 1);
+        assert_eq!(def.conditions[0].field, "b");
+        assert_eq!(def.dimensions, ["d", "e"]);
+        // A character that is no token: the lexer stops, one error.
+        let m = parse_metric("sum(amount) from orders where c ~ 2 and d ~ 3 per day");
+        assert_eq!((m.def, m.errors.len()), (None, 1));
+        // A broken frame: one error, nothing else.
+        let m = parse_metric("sum(amount) form orders where a = = 1 per day");
+        assert_eq!((m.def, m.errors.len()), (None, 1));
     }
 
     #[test]
     fn metrics_parse() {
         let m = parse_metric("count_distinct(user_id) from events where name = 'login' per day")
+            .into_result()
             .unwrap();
         assert_eq!(m.measure, Measure::CountDistinct);
         assert_eq!(m.field.as_deref(), Some("user_id"));
         assert_eq!(m.conditions[0].values, vec![Literal::Text("login".into())]);
         let m = parse_metric(
             "sum(amount) from orders where status in ('paid','shipped') and amount > 0 and note is not null per month of paid_at by plan, region",
-        )
-        .unwrap();
+        ).into_result().unwrap();
         assert_eq!(m.grain, Grain::Month);
         assert_eq!(m.time_field.as_deref(), Some("paid_at"));
         assert_eq!(m.dimensions, vec!["plan", "region"]);
         assert_eq!(m.conditions.len(), 3);
         assert_eq!(m.conditions[2].op, Op::IsNotNull);
-        assert!(parse_metric("count(user_id) from events per day").is_err());
-        assert!(parse_metric("count(*) from events per year").is_err());
-        assert!(parse_metric("count(*) from events where x > 'a' per day").is_err());
-        assert!(parse_metric("count(*) from events per day extra").is_err());
-        assert!(parse_metric("median(x) from events per day").is_err());
+        assert!(parse_metric("count(user_id) from events per day")
+            .into_result()
+            .is_err());
+        assert!(parse_metric("count(*) from events per year")
+            .into_result()
+            .is_err());
+        assert!(parse_metric("count(*) from events where x > 'a' per day")
+            .into_result()
+            .is_err());
+        assert!(parse_metric("count(*) from events per day extra")
+            .into_result()
+            .is_err());
+        assert!(parse_metric("median(x) from events per day")
+            .into_result()
+            .is_err());
         let m =
             parse_metric("sum(from) from e where select > 3 and per is null per week by from, by")
+                .into_result()
                 .unwrap();
         assert_eq!(m.field.as_deref(), Some("from"));
         assert_eq!(m.conditions[1].field, "per");
         assert_eq!(m.dimensions, vec!["from", "by"]);
-        let m = parse_metric("count(*) from e where n = 'it''s' per week").unwrap();
+        let m = parse_metric("count(*) from e where n = 'it''s' per week")
+            .into_result()
+            .unwrap();
         assert_eq!(m.conditions[0].values, vec![Literal::Text("it's".into())]);
     }
 

@@ -9,6 +9,7 @@
 //! index: nothing that walks them recurses, however deep a file nests them.
 
 mod attr_scan;
+mod chars;
 mod cpus;
 mod lang;
 mod reader;
@@ -20,6 +21,8 @@ pub use lang::{LangString, Texts};
 pub use reader::{parallel_split, read, ReadOptions};
 pub use types::{ElementType, RelationshipType};
 pub use validate::validate;
+#[doc(hidden)]
+pub use xml::compare::agrees_with_quick_xml;
 
 use serde::Serialize;
 

@@ -15,6 +15,7 @@
 //! when its namespace does not.
 
 use super::attr_scan::RawAttr;
+use super::chars;
 use super::xml::{quick_xml_reader, to_usize, Token, Tokenizer};
 use super::{
     AccessType, Color, Connection, ConnectionKind, Element, ElementType, Font, FormatVersion,
@@ -57,6 +58,10 @@ impl Default for ReadOptions {
 /// document at all (the diagnostics say why); otherwise the model, possibly
 /// with error diagnostics that make it unusable for generation.
 pub fn read(src: &SourceFile, opts: &ReadOptions) -> (Option<Model>, Vec<Diagnostic>) {
+    // A character XML forbids makes the file not well-formed, wherever it is.
+    if let Some((at, c, count)) = chars::first_forbidden(&src.text) {
+        return (None, vec![chars::raw_error(at, c, count)]);
+    }
     let mut st = State::new(&src.text);
     let outcome = st.run(&src.text, opts.parallel_from);
     st.settle_version();
@@ -486,8 +491,7 @@ impl<'a> State<'a> {
     /// white space.
     fn text(&mut self, at: usize, t: &'a str) -> Result<(), Fatal> {
         if self.text_slot.is_some() {
-            let s = quick_xml::escape::unescape(t)
-                .map_err(|e| self.xml_error(&XmlError::Escape(e), at))?;
+            let s = self.unescape(t, at)?;
             self.text_buf.push_str(&s);
         } else if !t.bytes().all(|b| b.is_ascii_whitespace()) {
             if !self.root_seen || self.root_closed {
@@ -499,9 +503,24 @@ impl<'a> State<'a> {
             }
             // Text where the schema allows none: check its entities
             // (well-formedness), otherwise ignore it.
-            quick_xml::escape::unescape(t).map_err(|e| self.xml_error(&XmlError::Escape(e), at))?;
+            self.unescape(t, at)?;
         }
         Ok(())
+    }
+
+    /// `raw` (at `at`) with its references replaced, refusing undefined
+    /// entities and references to characters XML forbids.
+    fn unescape(&self, raw: &'a str, at: usize) -> Result<std::borrow::Cow<'a, str>, Fatal> {
+        let forbidden = || {
+            chars::first_forbidden_reference(raw).map(|(i, len, code)| {
+                Box::new(chars::reference_error(at + i, len, &raw[i..i + len], code))
+            })
+        };
+        match quick_xml::escape::unescape(raw) {
+            Ok(s @ std::borrow::Cow::Borrowed(_)) => Ok(s),
+            Ok(s) => forbidden().map_or(Ok(s), Err),
+            Err(e) => Err(forbidden().unwrap_or_else(|| self.xml_error(&XmlError::Escape(e), at))),
+        }
     }
 
     /// A comment, CDATA section, DOCTYPE, XML declaration or processing
@@ -707,6 +726,13 @@ impl<'a> State<'a> {
             } else {
                 more_seen.push(key);
             }
+            // Every value with a reference is checked, read or not: an
+            // undefined entity or a forbidden character is an error anywhere.
+            let unescaped = if attr.has_reference {
+                Some(self.unescape(value, voff)?)
+            } else {
+                None
+            };
             // Keys are short: a plain loop finds the colon sooner than memchr.
             let (prefix, local) = match key.iter().position(|&b| b == b':') {
                 Some(i) => (Some(&key[..i]), &key[i + 1..]),
@@ -738,12 +764,9 @@ impl<'a> State<'a> {
                     None => continue,
                 },
             };
-            if !attr.has_reference {
-                out.set_borrowed(slot, voff, value.len());
-            } else {
-                let unescaped = quick_xml::escape::unescape(value)
-                    .map_err(|e| self.xml_error(&XmlError::Escape(e), voff))?;
-                out.set_owned(slot, voff, unescaped.into_owned());
+            match unescaped {
+                None => out.set_borrowed(slot, voff, value.len()),
+                Some(v) => out.set_owned(slot, voff, v.into_owned()),
             }
         }
         match attr_error {

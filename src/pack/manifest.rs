@@ -190,6 +190,7 @@ impl Manifest {
         }
         for p in &t.platform {
             crate::ir::profile::parse_fields(&p.fields)
+                .into_result()
                 .map_err(|e| format!("platform entity `{}`: {}", p.key, e.message))?;
         }
         Ok(Manifest {

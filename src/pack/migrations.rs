@@ -178,9 +178,10 @@ fn revision_id(parent: Option<&str>, s: &Snapshot) -> String {
 
 /// The chain after this generation: `recorded` plus a new revision when the
 /// schema (the blueprint's tables or the pack's level) changed.
-pub fn chain(recorded: &[Revision], ir: &Ir, pack_level: u32) -> Vec<Revision> {
+pub fn chain(recorded: Vec<Revision>, ir: &Ir, pack_level: u32) -> Vec<Revision> {
     let now = snapshot(ir, pack_level);
-    let mut out = recorded.to_vec();
+    // Taken, not copied: a long chain of a large schema is big.
+    let mut out = recorded;
     match out.last() {
         Some(last) if !needs_revision(&last.snapshot, &now) => {}
         last => {

@@ -19,6 +19,15 @@ pub fn hex_digest(bytes: &[u8]) -> String {
     hex(&sha2::Sha256::digest(bytes))
 }
 
+/// SHA-256 of a value's JSON, as lower-case hex: the same as
+/// `hex_digest(serde_json::to_string(value))`, without holding the JSON.
+pub fn json_digest<T: serde::Serialize>(value: &T) -> String {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    serde_json::to_writer(&mut hasher, value).expect("a value that serialises");
+    hex(&hasher.finalize())
+}
+
 use crate::ir::build::PlatformEntity;
 use include_dir::{include_dir, Dir};
 use std::collections::BTreeMap;

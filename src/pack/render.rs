@@ -4,12 +4,13 @@
 //! its line and the IR item being rendered. Output paths are templates too;
 //! every rendered path is checked to stay inside the project.
 
+use super::migrations::{Op, RenderRevision, Table};
 use super::{Lifecycle, Pack};
 use crate::ir::Ir;
 use crate::naming;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// One file of the generated project.
@@ -53,20 +54,28 @@ struct Anchor {
 }
 
 /// Renders every file of `pack` for `ir`, in path order. `chain` is the
-/// migration chain (see [`super::migrations::chain`]).
+/// migration chain (see [`super::migrations::chain`]). The IR is taken:
+/// once the templates' view of it is made, the explanations (which only
+/// templates read, and which are as many as the model's elements) are let
+/// go rather than held twice.
 pub fn render(
     pack: &Pack,
-    ir: &Ir,
+    mut ir: Ir,
     chain: &[super::migrations::Revision],
 ) -> Result<Vec<RenderedFile>, RenderError> {
     let anchors: Arc<Mutex<BTreeMap<String, Anchor>>> = Arc::default();
     let tests: Arc<Mutex<Vec<String>>> = Arc::default();
-    let env = environment(pack, &anchors, &tests)?;
-    let ir_value = Value::from_serialize(ir);
+    let mut env = environment(pack, &anchors, &tests)?;
+    let ir_value = Value::from_serialize(&ir);
+    ir.explanations = Vec::new();
+    let ir = &ir;
+    add_ir_functions(&mut env, ir, &ir_value);
     let migrations = super::migrations::for_render(chain);
     // `schema.revision`: the head of the migration chain.
     let schema = serde_json::json!({ "revision": migrations.last().map(|m| m.revision.as_str()) });
-    let migrations_value = Value::from_serialize(&migrations);
+    let labels: Vec<String> = migrations.iter().map(|m| m.revision.clone()).collect();
+    // Templates see the chain as values; the structs are not needed again.
+    let migrations_value = migration_values(migrations);
     let base = |item_name: Option<&str>, item: Option<Value>| {
         let mut ctx: BTreeMap<&str, Value> = BTreeMap::new();
         ctx.insert("ir", ir_value.clone());
@@ -101,11 +110,11 @@ pub fn render(
         }
         let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each.as_deref() {
             None => vec![(None, String::new(), vec![])],
-            Some("migration") => migrations
-                .iter()
-                .map(|m| (Some(Value::from_serialize(m)), m.revision.clone(), vec![]))
+            Some("migration") => values_of(&migrations_value)
+                .zip(&labels)
+                .map(|(v, label)| (Some(v), label.clone(), vec![]))
                 .collect(),
-            Some(kind) => items_of(ir, kind),
+            Some(kind) => items_of(ir, &ir_value, kind),
         };
         for (item, label, from) in items {
             let ctx = base(rule.each.as_deref(), item);
@@ -148,6 +157,9 @@ pub fn render(
                 if !s.ends_with('\n') && !s.is_empty() {
                     s.push('\n');
                 }
+                // Every file is held until the plan is written: without the
+                // room the string grew into.
+                s.shrink_to_fit();
                 s
             };
             record_anchors(&anchors, &tests, &path, &content);
@@ -184,25 +196,119 @@ fn applies(when: &str, ir: &Ir) -> bool {
     }
 }
 
-/// The items of an IR list, each with a label and its provenance.
-fn items_of(ir: &Ir, kind: &str) -> Vec<(Option<Value>, String, Vec<String>)> {
-    fn each<T: Serialize>(
-        v: &[T],
-        label: impl Fn(&T) -> String,
-        from: impl Fn(&T) -> Vec<String>,
+/// The migration chain as templates see it, each table's value made once:
+/// a table that is the same in several revisions, or in a revision's
+/// `tables` and its `create_table` operation, is one shared value, so a
+/// long chain of a large schema holds its tables once, not once per
+/// revision and operation (nor, even for a moment, twice).
+fn migration_values(migrations: Vec<RenderRevision>) -> Value {
+    let mut shared: HashMap<String, Value> = HashMap::new();
+    let mut value_of = |t: &Table| {
+        shared
+            .entry(super::json_digest(t))
+            .or_insert_with(|| Value::from_serialize(t))
+            .clone()
+    };
+    let revisions: Vec<Value> = migrations
+        .into_iter()
+        .map(|mut r| {
+            let tables: Vec<Value> = std::mem::take(&mut r.tables)
+                .iter()
+                .map(&mut value_of)
+                .collect();
+            let ops: Vec<Value> = std::mem::take(&mut r.ops)
+                .into_iter()
+                .map(|op| match op {
+                    Op::CreateTable { table } => {
+                        let shared = value_of(&table);
+                        let shell = Op::CreateTable {
+                            table: Table {
+                                fields: vec![],
+                                item: serde_json::Value::Null,
+                                ..table
+                            },
+                        };
+                        with_attr(&Value::from_serialize(&shell), "table", shared)
+                    }
+                    op => Value::from_serialize(&op),
+                })
+                .collect();
+            let v = with_attr(&Value::from_serialize(&r), "tables", Value::from(tables));
+            with_attr(&v, "ops", Value::from(ops))
+        })
+        .collect();
+    Value::from(revisions)
+}
+
+/// A map value like `map` with `key` set to `value`.
+fn with_attr(map: &Value, key: &str, value: Value) -> Value {
+    let mut out: BTreeMap<String, Value> = BTreeMap::new();
+    for k in values_of(map) {
+        let v = map.get_item(&k).unwrap_or_default();
+        out.insert(k.to_string(), v);
+    }
+    out.insert(key.to_owned(), value);
+    Value::from_serialize(&out)
+}
+
+/// The items of a list value (none when it is not a list).
+fn values_of(list: &Value) -> impl Iterator<Item = Value> {
+    list.try_iter().into_iter().flatten()
+}
+
+/// An IR item a file rule can render one file per: its key labels it,
+/// its provenance goes with the file.
+trait Item {
+    fn label(&self) -> String;
+    fn provenance(&self) -> Vec<String>;
+}
+
+macro_rules! items {
+    ($($t:ty),*) => {$(
+        impl Item for $t {
+            fn label(&self) -> String {
+                self.key.clone()
+            }
+            fn provenance(&self) -> Vec<String> {
+                self.from.clone()
+            }
+        }
+    )*};
+}
+items!(
+    crate::ir::Entity,
+    crate::ir::Metric,
+    crate::ir::Service,
+    crate::ir::Job,
+    crate::ir::Decision,
+    crate::ir::Compliance,
+    crate::ir::Component
+);
+
+/// The items of an IR list, each with a label and its provenance. The
+/// values are those of `ir_value`, the IR as templates see it: shared, not
+/// serialised again for every file rule.
+fn items_of(ir: &Ir, ir_value: &Value, kind: &str) -> Vec<(Option<Value>, String, Vec<String>)> {
+    fn each<T: Item>(
+        ir_value: &Value,
+        list: &str,
+        items: &[T],
     ) -> Vec<(Option<Value>, String, Vec<String>)> {
-        v.iter()
-            .map(|x| (Some(Value::from_serialize(x)), label(x), from(x)))
+        let values = ir_value.get_attr(list).unwrap_or_default();
+        items
+            .iter()
+            .zip(values_of(&values))
+            .map(|(x, value)| (Some(value), x.label(), x.provenance()))
             .collect()
     }
     match kind {
-        "entity" => each(&ir.entities, |e| e.key.clone(), |e| e.from.clone()),
-        "metric" => each(&ir.metrics, |m| m.key.clone(), |m| m.from.clone()),
-        "service" => each(&ir.services, |s| s.key.clone(), |s| s.from.clone()),
-        "job" => each(&ir.jobs, |j| j.key.clone(), |j| j.from.clone()),
-        "decision" => each(&ir.decisions, |d| d.key.clone(), |d| d.from.clone()),
-        "compliance" => each(&ir.compliance, |c| c.key.clone(), |c| c.from.clone()),
-        "component" => each(&ir.components, |c| c.key.clone(), |c| c.from.clone()),
+        "entity" => each(ir_value, "entities", &ir.entities),
+        "metric" => each(ir_value, "metrics", &ir.metrics),
+        "service" => each(ir_value, "services", &ir.services),
+        "job" => each(ir_value, "jobs", &ir.jobs),
+        "decision" => each(ir_value, "decisions", &ir.decisions),
+        "compliance" => each(ir_value, "compliance", &ir.compliance),
+        "component" => each(ir_value, "components", &ir.components),
         _ => vec![],
     }
 }
@@ -284,6 +390,47 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Look-ups over the whole IR that templates would otherwise compute with
+/// loops over every entity for every entity (a cost that grows with the
+/// square of the model):
+/// - `entity(key)`: the entity with that key (undefined when none has it);
+/// - `entity_order()`: the entity keys, every referenced table before the
+///   tables that refer to it ([`Ir::table_order`]);
+/// - `foreign_key(reference, kind)`: `table.column` of the referenced
+///   entity's one primary key when it is of that kind, else `""`.
+fn add_ir_functions(env: &mut Environment<'static>, ir: &Ir, ir_value: &Value) {
+    // The entities of `ir_value` itself: shared, not copied.
+    let by_key: HashMap<String, Value> = ir
+        .entities
+        .iter()
+        .zip(values_of(
+            &ir_value.get_attr("entities").unwrap_or_default(),
+        ))
+        .map(|(e, v)| (e.key.clone(), v))
+        .collect();
+    env.add_function("entity", move |key: String| {
+        by_key.get(&key).cloned().unwrap_or(Value::UNDEFINED)
+    });
+    let order = ir.table_order();
+    env.add_function("entity_order", move || order.clone());
+    let targets: HashMap<String, (String, String)> = ir
+        .entities
+        .iter()
+        .filter_map(|e| {
+            let (kind, target) = crate::ir::primary_key_target(e)?;
+            let kind = serde_json::to_value(kind).ok()?.as_str()?.to_owned();
+            Some((e.key.clone(), (kind, target)))
+        })
+        .collect();
+    env.add_function("foreign_key", move |reference: String, kind: String| {
+        targets
+            .get(&reference)
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    });
+}
+
 fn environment(
     pack: &Pack,
     anchors: &Arc<Mutex<BTreeMap<String, Anchor>>>,
@@ -318,6 +465,7 @@ fn environment(
     );
     env.add_filter("py_ident", |s: String| naming::python_ident(&s));
     env.add_filter("sql_ident", |s: String| naming::sql_ident(&s));
+    env.add_filter("sql_name", |s: String| naming::sql_name(&s));
     env.add_filter("pascal", |s: String| naming::pascal(&s));
     env.add_filter("kebab", |s: String| naming::kebab(&s));
     env.add_filter("snake", |s: String| {

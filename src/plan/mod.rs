@@ -9,7 +9,10 @@
 //!
 //! - `regenerate` files: unchanged on disk since the last generation →
 //!   overwritten; edited by hand → three-way merge (last generated, on disk,
-//!   new); conflicts get markers.
+//!   new); conflicts get markers. Files are compared and hashed as bytes; a
+//!   text merge happens only when all three versions are UTF-8, otherwise a
+//!   hand edit that meets a change is a conflict resolved beside the file:
+//!   yours stays byte for byte, the new version goes to `PATH.archgen-new`.
 //! - `once` files are never touched after creation; `append` files are never
 //!   rewritten.
 //! - Orphans (`regenerate` files the model no longer produces) are deleted
@@ -23,8 +26,17 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// File content held once and shared: the new version of a file is both
+/// what a plan writes and its next merge base. The rendered string is moved
+/// in, not copied.
+pub type Text = std::sync::Arc<String>;
+
 /// Marker opening a conflict in a merged file.
 pub const CONFLICT_MARK: &str = "<<<<<<< your edit";
+/// Suffix of the file that holds the new version of a file archgen could
+/// not merge (it is not UTF-8 text). While it exists, the file is in
+/// conflict.
+pub const NEW_SUFFIX: &str = ".archgen-new";
 
 /// What the lock file records.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -106,20 +118,41 @@ pub struct Change {
     pub lifecycle: Lifecycle,
     /// Identifiers of the model elements the file comes from.
     pub provenance: Vec<String>,
-    /// What is on disk now (`None` when absent).
+    /// What is on disk now (`None` when absent), byte for byte.
     #[serde(skip)]
-    pub before: Option<String>,
-    /// What to write (`None`: delete, or nothing to write for `keep`).
+    pub before: Option<Vec<u8>>,
+    /// What to write (`None`: delete; for `keep` and `conflict`, leave the
+    /// file as it is).
     #[serde(skip)]
-    pub after: Option<String>,
+    pub after: Option<Text>,
+    /// For a conflict on a file that is not UTF-8 text: where the new
+    /// version goes (`PATH.archgen-new`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beside_file: Option<String>,
+    /// What to write to `beside_file` (`None` when it holds that already).
+    #[serde(skip)]
+    pub beside: Option<String>,
 }
 
 impl Change {
-    /// True when applying it touches the file.
+    fn new(path: &str, kind: Kind, lifecycle: Lifecycle, before: Option<Vec<u8>>) -> Self {
+        Change {
+            path: path.to_owned(),
+            kind,
+            lifecycle,
+            provenance: vec![],
+            before,
+            after: None,
+            beside_file: None,
+            beside: None,
+        }
+    }
+
+    /// True when applying it touches the disk.
     pub fn writes(&self) -> bool {
         match self.kind {
             Kind::Keep => false,
-            Kind::Conflict => self.after != self.before,
+            Kind::Conflict => self.after.is_some() || self.beside.is_some(),
             _ => true,
         }
     }
@@ -144,7 +177,7 @@ pub struct Plan {
     pub lock_changed: bool,
     /// Merge bases to write (path → generated content) or remove (`None`).
     #[serde(skip)]
-    pub bases: BTreeMap<String, Option<String>>,
+    pub bases: BTreeMap<String, Option<Text>>,
     /// SHA-256 of every path the plan looked at, as it was (`None`: absent).
     #[serde(skip)]
     pub preconditions: BTreeMap<String, Option<String>>,
@@ -194,20 +227,124 @@ fn base_path(rel: &str) -> String {
     format!("{STATE_DIR}/base/{rel}")
 }
 
-fn read(out: &Path, rel: &str) -> Result<Option<String>, WriteError> {
+/// The bytes of `out/rel`, `None` when there is no such file.
+fn read(out: &Path, rel: &str) -> Result<Option<Vec<u8>>, WriteError> {
     let p = safe_join(out, rel)?;
     match std::fs::read(&p) {
-        Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
+        Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(WriteError::Io(p.display().to_string(), e)),
     }
 }
 
-/// Reads the lock file of `out`, if there is one.
-pub fn read_lock(out: &Path) -> Result<Option<Lock>, WriteError> {
-    match read(out, &format!("{STATE_DIR}/lock.json"))? {
-        Some(t) => Ok(serde_json::from_str(&t).ok()),
-        None => Ok(None),
+/// The lock file of `out`, as a path to show.
+pub fn lock_path(out: &Path) -> String {
+    out.join(STATE_DIR).join("lock.json").display().to_string()
+}
+
+/// Why the lock file cannot be used. Every command that needs it stops:
+/// without it archgen cannot tell its own files from hand edits, nor where
+/// the migration chain ends.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("cannot read `{path}`: {source}; nothing was written")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("`{path}` is corrupt ({why}), so archgen cannot tell the files it generated from your edits; nothing was written")]
+    Corrupt { path: String, why: String },
+    #[error("`{path}` was written by archgen {version}, which is newer than this archgen ({ours}); nothing was written")]
+    Newer {
+        path: String,
+        version: String,
+        ours: String,
+    },
+}
+
+impl LockError {
+    /// What the user can do about it.
+    pub fn help(&self) -> String {
+        match self {
+            Self::Unreadable { path, .. } | Self::Corrupt { path, .. } => format!(
+                "restore it from version control (`git checkout -- {path}`) and run archgen again"
+            ),
+            Self::Newer { path, version, .. } => format!(
+                "run archgen {version} or newer on this folder, or restore the lock an older archgen wrote (`git checkout -- {path}`)"
+            ),
+        }
+    }
+
+    fn corrupt(out: &Path, why: impl Into<String>) -> Self {
+        Self::Corrupt {
+            path: lock_path(out),
+            why: why.into(),
+        }
+    }
+}
+
+/// `major.minor.patch` of a version (a pre-release or build suffix ignored).
+fn version_triple(v: &str) -> Option<(u64, u64, u64)> {
+    let core = v.split(['-', '+']).next()?;
+    let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+    let t = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(t)
+}
+
+/// Reads the lock file of `out`; `None` when there is none (a first
+/// generation). A lock that cannot be read, is not a lock, or was written
+/// by a newer archgen is an error: taking it for no lock would make a new
+/// initial migration and take every generated file for a hand edit.
+pub fn read_lock(out: &Path) -> Result<Option<Lock>, LockError> {
+    let path = out.join(STATE_DIR).join("lock.json");
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(LockError::Unreadable {
+                path: lock_path(out),
+                source,
+            })
+        }
+    };
+    let lock: Lock = serde_json::from_slice(&bytes).map_err(|e| {
+        let why = if e.is_data() {
+            format!("not an archgen lock: {e}")
+        } else {
+            format!("not valid JSON: {e}")
+        };
+        LockError::corrupt(out, why)
+    })?;
+    let ours = env!("CARGO_PKG_VERSION");
+    let Some(theirs) = version_triple(&lock.archgen_version) else {
+        return Err(LockError::corrupt(
+            out,
+            format!(
+                "its archgen_version {} is not a version",
+                crate::diagnostic::shown(&lock.archgen_version)
+            ),
+        ));
+    };
+    if Some(theirs) > version_triple(ours) {
+        return Err(LockError::Newer {
+            path: lock_path(out),
+            version: lock.archgen_version,
+            ours: ours.to_owned(),
+        });
+    }
+    Ok(Some(lock))
+}
+
+/// The list `key` of the pack state a lock carries (empty when absent).
+pub fn state_list<T: serde::de::DeserializeOwned>(
+    out: &Path,
+    lock: &Lock,
+    key: &str,
+) -> Result<Vec<T>, LockError> {
+    match lock.state.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(vec![]),
+        Some(v) => Vec::<T>::deserialize(v)
+            .map_err(|e| LockError::corrupt(out, format!("its state `{key}` is unreadable: {e}"))),
     }
 }
 
@@ -215,77 +352,99 @@ pub fn read_lock(out: &Path) -> Result<Option<Lock>, WriteError> {
 /// last generation recorded `old` (see [`read_lock`]).
 pub fn plan(
     out: &Path,
-    files: &[RenderedFile],
+    files: Vec<RenderedFile>,
     mut lock: Lock,
     old: Lock,
 ) -> Result<Plan, WriteError> {
     let mut pre: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut changes = Vec::new();
-    let mut bases: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut bases: BTreeMap<String, Option<Text>> = BTreeMap::new();
     let record =
-        |pre: &mut BTreeMap<String, Option<String>>, rel: &str, content: &Option<String>| {
-            pre.insert(
-                rel.to_owned(),
-                content.as_ref().map(|c| hex_digest(c.as_bytes())),
-            );
+        |pre: &mut BTreeMap<String, Option<String>>, rel: &str, content: &Option<Vec<u8>>| {
+            pre.insert(rel.to_owned(), content.as_deref().map(hex_digest));
         };
 
     for f in files {
         let disk = read(out, &f.path)?;
         record(&mut pre, &f.path, &disk);
         let prev = old.files.get(&f.path);
-        let new_sha = hex_digest(f.content.as_bytes());
-        let mut change = |kind: Kind, after: Option<String>| {
-            changes.push(Change {
-                path: f.path.clone(),
-                kind,
-                lifecycle: f.lifecycle,
-                provenance: f.from.clone(),
-                before: disk.clone(),
-                after,
-            });
+        let content: Text = Text::new(f.content);
+        let new = content.as_bytes();
+        let new_sha = hex_digest(new);
+        let mut change = |kind: Kind, after: Option<Text>| {
+            let mut c = Change::new(&f.path, kind, f.lifecycle, disk.clone());
+            c.provenance.clone_from(&f.from);
+            c.after = after;
+            changes.push(c);
         };
         match f.lifecycle {
             Lifecycle::Regenerate => {
                 let base_rel = base_path(&f.path);
                 let base = read(out, &base_rel)?;
                 record(&mut pre, &base_rel, &base);
-                if base.as_deref() != Some(f.content.as_str()) {
-                    bases.insert(base_rel, Some(f.content.clone()));
+                if base.as_deref() != Some(new) {
+                    bases.insert(base_rel, Some(content.clone()));
                 }
                 lock.files.insert(
                     f.path.clone(),
                     LockedFile::new(f.lifecycle, new_sha.clone()),
                 );
-                match &disk {
-                    None => change(Kind::Create, Some(f.content.clone())),
-                    Some(d) if has_conflict_markers(d) => change(Kind::Conflict, Some(d.clone())),
-                    Some(d) if *d == f.content => {}
-                    Some(d) if prev.is_some_and(|p| p.generated(&hex_digest(d.as_bytes()))) => {
-                        change(Kind::Update, Some(f.content.clone()));
-                    }
-                    Some(d) => {
-                        let m = merge::merge3(base.as_deref().unwrap_or(""), d, &f.content);
-                        if m.text == *d {
-                            // The edit already holds everything new.
-                        } else if m.conflicts > 0 {
-                            change(Kind::Conflict, Some(m.text));
-                        } else {
-                            change(Kind::Merge, Some(m.text));
+                let Some(d) = &disk else {
+                    change(Kind::Create, Some(content.clone()));
+                    continue;
+                };
+                let beside_rel = format!("{}{NEW_SUFFIX}", f.path);
+                let beside = read(out, &beside_rel)?;
+                if beside.is_some() {
+                    record(&mut pre, &beside_rel, &beside);
+                }
+                // Yours, kept byte for byte; the new version beside it.
+                let beside_conflict = |changes: &mut Vec<Change>| {
+                    let mut c = Change::new(&f.path, Kind::Conflict, f.lifecycle, disk.clone());
+                    c.provenance.clone_from(&f.from);
+                    c.beside = (beside.as_deref() != Some(new)).then(|| content.to_string());
+                    c.beside_file = Some(beside_rel.clone());
+                    changes.push(c);
+                };
+                if beside.is_some() {
+                    // Not merged by hand yet: still a conflict.
+                    beside_conflict(&mut changes);
+                    continue;
+                }
+                if has_conflict_markers(d) {
+                    change(Kind::Conflict, None);
+                } else if d == new {
+                } else if prev.is_some_and(|p| p.generated(&hex_digest(d))) {
+                    change(Kind::Update, Some(content.clone()));
+                } else if base.as_deref() == Some(new) {
+                    // Nothing new to bring in: the edit stays as it is.
+                } else {
+                    let base_text = std::str::from_utf8(base.as_deref().unwrap_or_default());
+                    match (base_text, std::str::from_utf8(d)) {
+                        (Ok(b), Ok(d)) => {
+                            let m = merge::merge3(b, d, &content);
+                            if m.text == d {
+                                // The edit already holds everything new.
+                            } else if m.conflicts > 0 {
+                                change(Kind::Conflict, Some(m.text.into()));
+                            } else {
+                                change(Kind::Merge, Some(m.text.into()));
+                            }
                         }
+                        _ => beside_conflict(&mut changes),
                     }
                 }
             }
             Lifecycle::Once | Lifecycle::Append => {
                 match (&disk, prev) {
                     (None, None) => {
-                        change(Kind::Create, Some(f.content.clone()));
+                        change(Kind::Create, Some(content.clone()));
                         lock.files
                             .insert(f.path.clone(), LockedFile::new(f.lifecycle, new_sha));
                     }
                     // A killed run was creating it: finish the job.
                     (None, Some(p)) if p.sha256.is_empty() => {
-                        change(Kind::Create, Some(f.content.clone()));
+                        change(Kind::Create, Some(content.clone()));
                         lock.files
                             .insert(f.path.clone(), LockedFile::new(f.lifecycle, new_sha));
                     }
@@ -300,10 +459,8 @@ pub fn plan(
                             .insert(f.path.clone(), LockedFile::new(p.lifecycle, sha));
                     }
                     (Some(d), None) => {
-                        lock.files.insert(
-                            f.path.clone(),
-                            LockedFile::new(f.lifecycle, hex_digest(d.as_bytes())),
-                        );
+                        lock.files
+                            .insert(f.path.clone(), LockedFile::new(f.lifecycle, hex_digest(d)));
                     }
                 }
             }
@@ -332,15 +489,9 @@ pub fn plan(
                     bases.insert(base_rel, None);
                 }
                 let Some(d) = disk else { continue };
-                let unedited = prev.generated(&hex_digest(d.as_bytes()));
-                changes.push(Change {
-                    path: path.clone(),
-                    kind: if unedited { Kind::Delete } else { Kind::Keep },
-                    lifecycle: prev.lifecycle,
-                    provenance: vec![],
-                    before: Some(d),
-                    after: None,
-                });
+                let unedited = prev.generated(&hex_digest(&d));
+                let kind = if unedited { Kind::Delete } else { Kind::Keep };
+                changes.push(Change::new(path, kind, prev.lifecycle, Some(d)));
             }
         }
     }
@@ -352,7 +503,7 @@ pub fn plan(
     record(&mut pre, &lock_rel, &current_lock);
     let mut lock_text = serde_json::to_string_pretty(&lock).expect("the lock serialises");
     lock_text.push('\n');
-    let lock_changed = current_lock.as_deref() != Some(lock_text.as_str());
+    let lock_changed = current_lock.as_deref() != Some(lock_text.as_bytes());
     let mut journal = old;
     for c in &changes {
         if let Some(after) = &c.after {
@@ -378,8 +529,10 @@ pub fn plan(
     })
 }
 
-fn has_conflict_markers(text: &str) -> bool {
-    text.lines().any(|l| l == CONFLICT_MARK)
+fn has_conflict_markers(bytes: &[u8]) -> bool {
+    bytes
+        .split(|&b| b == b'\n')
+        .any(|l| l.strip_suffix(b"\r").unwrap_or(l) == CONFLICT_MARK.as_bytes())
 }
 
 /// Tables and columns present before and gone now.
@@ -421,7 +574,7 @@ pub enum ApplyError {
 pub fn apply(out: &Path, plan: &Plan, check_preconditions: bool) -> Result<usize, ApplyError> {
     if check_preconditions {
         for (rel, sha) in &plan.preconditions {
-            let now = read(out, rel)?.map(|c| hex_digest(c.as_bytes()));
+            let now = read(out, rel)?.as_deref().map(hex_digest);
             if now != *sha {
                 return Err(ApplyError::Stale(rel.clone()));
             }
@@ -438,12 +591,16 @@ pub fn apply(out: &Path, plan: &Plan, check_preconditions: bool) -> Result<usize
     let mut written = 0;
     for c in plan.changes.iter().filter(|c| c.writes()) {
         let dest = safe_join(out, &c.path)?;
-        match &c.after {
-            Some(text) => atomic_write(&dest, text.as_bytes())?,
-            None => {
+        match (&c.after, c.kind) {
+            (Some(text), _) => atomic_write(&dest, text.as_bytes())?,
+            (None, Kind::Delete) => {
                 let _ = std::fs::remove_file(&dest);
                 remove_empty_parents(out, &dest);
             }
+            (None, _) => {}
+        }
+        if let (Some(text), Some(rel)) = (&c.beside, &c.beside_file) {
+            atomic_write(&safe_join(out, rel)?, text.as_bytes())?;
         }
         written += 1;
     }
@@ -475,10 +632,11 @@ fn remove_empty_parents(out: &Path, file: &Path) {
 
 /// A unified diff of one change, for `archgen plan`.
 pub fn diff(c: &Change) -> String {
-    let before = c.before.as_deref().unwrap_or("");
-    let after = match c.kind {
-        Kind::Keep => before,
-        _ => c.after.as_deref().unwrap_or(""),
+    let before_text = String::from_utf8_lossy(c.before.as_deref().unwrap_or_default());
+    let before: &str = &before_text;
+    let after = match (c.kind, &c.after) {
+        (Kind::Keep | Kind::Conflict, None) => before,
+        (_, after) => after.as_deref().map_or("", String::as_str),
     };
     let (a, b) = match c.kind {
         Kind::Create => ("/dev/null".to_owned(), format!("b/{}", c.path)),

@@ -6,6 +6,7 @@ use std::path::Path;
 /// Every file below `dir` (none when it does not exist), by relative path,
 /// with its bytes. Python and linter caches are left out; a symbolic link
 /// fails the test, since archgen never writes one.
+#[allow(dead_code)]
 pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -38,4 +39,26 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
+}
+
+/// `../shared/SUB` (next to the repository) when it is there. The real
+/// exchange-format files and the official XSDs live there, outside this
+/// repository. When it is absent (a fresh clone), the test that needs it is
+/// skipped with one loud line, unless `CI=true`: CI always has it, so there
+/// its absence fails the test.
+#[allow(dead_code)]
+pub fn shared(sub: &str, test: &str) -> Option<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(sub);
+    if dir.exists() {
+        return Some(dir);
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    assert!(
+        !ci,
+        "CI=true but ../shared/{sub} is absent: {test} needs it"
+    );
+    eprintln!("!!! SKIPPED {test}: ../shared/{sub} is absent (CI=true makes this a failure) !!!");
+    None
 }

@@ -18,12 +18,30 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from app.core.config import DatabaseSettings
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+
+def short_name(name: str) -> str:
+    """A constraint or index name PostgreSQL can hold (63 bytes): longer ones
+    keep their first 54 bytes, then `_` and 8 hex digits of their SHA-256,
+    on every database, as archgen shortens the names in the migrations."""
+    if len(name.encode()) <= 63:
+        return name
+    return name[:54] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def _column_0(constraint: Any) -> str:
+    return str(next(iter(constraint.columns)).name)
+
+
+NAMING_CONVENTION: dict[str, Any] = {
+    "ix_name": lambda c, t: short_name(f"ix_{t.name}_{_column_0(c)}"),
+    "uq_name": lambda c, t: short_name(f"uq_{t.name}_{_column_0(c)}"),
+    "fk_name": lambda c, t: short_name(f"fk_{t.name}_{_column_0(c)}"),
+    "pk_name": lambda c, t: short_name(f"pk_{t.name}"),
+    "ix": "%(ix_name)s",
+    "uq": "%(uq_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s",
-    "pk": "pk_%(table_name)s",
+    "fk": "%(fk_name)s",
+    "pk": "%(pk_name)s",
 }
 
 
