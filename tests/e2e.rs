@@ -482,7 +482,10 @@ fn readme_ci_and_dockerfile_commands_run_as_written() {
     let Some(t) = tools() else { return };
     let script = root().join("tests/e2e/run_docs.py");
     let mut projects = vec![root().join("blueprints/saas-dashboard.xml")];
-    if let Some(dir) = common::shared("blueprints/real", "the real model's README, CI and Dockerfile run") {
+    if let Some(dir) = common::shared(
+        "blueprints/real",
+        "the real model's README, CI and Dockerfile run",
+    ) {
         projects.push(dir.join("og_ArchiSurance_3.1_casestudy.xml"));
     }
     for bp in projects {
