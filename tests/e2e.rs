@@ -340,12 +340,20 @@ fn the_dashboard_page_works_in_headless_chromium() {
     let out = scratch.path().join("project");
     gen(&root().join("blueprints/saas-dashboard.xml"), &out).unwrap();
     let script = root().join("tests/browser/dashboard_test.py");
+    // The screenshots (desktop and phone widths) stay under target/ for a person to look at.
+    let shots = root().join("target/screenshots");
     let text = run(Command::new(&t.python)
         .arg(&script)
         .arg(&out)
+        .arg(&shots)
         .env_remove("DATABASE_URL"))
     .unwrap();
     assert!(text.contains("daily_active_users card shows 3"), "{text}");
+    assert!(
+        text.contains("axe-core finds no serious or critical violation"),
+        "{text}"
+    );
+    assert!(shots.join("dashboard-phone.png").is_file());
     eprintln!("e2e: {}", text.trim());
 }
 

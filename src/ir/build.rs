@@ -1377,6 +1377,15 @@ impl<'m> Builder<'m> {
         };
         let table = naming::sql_ident(&tables.claim(&requested_table));
         self.explain(d, format!("metric `{key}` (table `{table}`)"), why);
+        let unit = prop(&d.properties, "archgen:unit").and_then(|p| {
+            match profile::parse_unit(p.value.as_deref().unwrap_or_default()) {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    self.bad_prop(Code::ProfileValue, p, e);
+                    None
+                }
+            }
+        });
         Some(Metric {
             key,
             pascal: String::new(),
@@ -1390,6 +1399,7 @@ impl<'m> Builder<'m> {
             time_field: time.key,
             dimensions: dims,
             value_type: value_type.into(),
+            unit,
             definition: text,
             documentation: d.documentation.clone(),
             from: vec![d.identifier.clone()],

@@ -13,7 +13,7 @@ pub mod build;
 pub mod profile;
 
 pub use build::build;
-pub use profile::{FieldKind, FieldType, Framework, Grain, Measure, Role};
+pub use profile::{FieldKind, FieldType, Framework, Grain, Measure, Role, Unit};
 
 use profile::{Condition, Retention};
 use serde::Serialize;
@@ -154,6 +154,8 @@ pub struct Metric {
     pub dimensions: Vec<Dimension>,
     /// `integer` or `float`.
     pub value_type: String,
+    /// What the values are measured in (`archgen:unit`), for display.
+    pub unit: Option<Unit>,
     /// The definition as written (or as inferred).
     pub definition: String,
     pub documentation: Option<String>,

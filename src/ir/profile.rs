@@ -277,6 +277,54 @@ pub enum RetentionUnit {
     Years,
 }
 
+/// What a metric's values are measured in (`archgen:unit`): how the
+/// dashboard writes them. Not part of what is computed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Unit {
+    /// An ISO 4217 currency; `minor`: the values are in its minor unit
+    /// (cents), so 226400 USD cents reads $2,264.00.
+    Currency { currency: String, minor: bool },
+    /// A duration; `base` is `ms` or `s`.
+    Duration { base: String },
+    /// A percentage (values already ×100).
+    Percent,
+    /// A plain count.
+    Count,
+}
+
+/// `archgen:unit`: `USD`, `USD cents`, `EUR`, `ms`, `s`, `%`, `count` (any
+/// ISO 4217 code, with or without `cents`).
+pub fn parse_unit(value: &str) -> Result<Unit, ProfileError> {
+    let help = "write a currency code (`USD`, `EUR`), a currency code and `cents` (`USD cents`), `ms`, `s`, `%` or `count`";
+    let words: Vec<String> = value
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["ms" | "millisecond" | "milliseconds"] => Ok(Unit::Duration { base: "ms".into() }),
+        ["s" | "sec" | "second" | "seconds"] => Ok(Unit::Duration { base: "s".into() }),
+        ["%" | "percent"] => Ok(Unit::Percent),
+        ["count" | "number"] => Ok(Unit::Count),
+        [code] | [code, "cents" | "cent" | "minor"]
+            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()) =>
+        {
+            Ok(Unit::Currency {
+                currency: code.to_ascii_uppercase(),
+                minor: words.len() == 2,
+            })
+        }
+        _ => err(
+            format!(
+                "unit {} is not one archgen knows",
+                crate::diagnostic::shown(value)
+            ),
+            help,
+        ),
+    }
+}
+
 pub fn parse_retention(value: &str) -> Result<Retention, ProfileError> {
     let v = value.trim().to_ascii_lowercase();
     let help = "write a whole number and a unit: `30d` (days), `12m` (months) or `7y` (years)";
@@ -1007,6 +1055,26 @@ fn metric_frame(p: &mut P, errors: &mut Vec<ProfileError>) -> Result<MetricDef, 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn units_read_as_the_dashboard_writes_them() {
+        let cur = |c: &str, minor| Unit::Currency {
+            currency: c.into(),
+            minor,
+        };
+        assert_eq!(parse_unit("USD cents"), Ok(cur("USD", true)));
+        assert_eq!(parse_unit(" eur "), Ok(cur("EUR", false)));
+        assert_eq!(parse_unit("ms"), Ok(Unit::Duration { base: "ms".into() }));
+        assert_eq!(
+            parse_unit("Seconds"),
+            Ok(Unit::Duration { base: "s".into() })
+        );
+        assert_eq!(parse_unit("%"), Ok(Unit::Percent));
+        assert_eq!(parse_unit("count"), Ok(Unit::Count));
+        for bad in ["", "dollars", "US cents", "USD cents extra", "12%"] {
+            assert!(parse_unit(bad).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

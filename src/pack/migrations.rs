@@ -114,7 +114,8 @@ pub enum Op {
 
 fn strip(mut v: serde_json::Value) -> serde_json::Value {
     if let Some(o) = v.as_object_mut() {
-        for k in ["from", "name", "documentation", "definition", "why"] {
+        // Prose and display: nothing a migration acts on.
+        for k in ["from", "name", "documentation", "definition", "why", "unit"] {
             o.remove(k);
         }
     }

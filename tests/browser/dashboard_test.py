@@ -1,12 +1,26 @@
-"""Drive a generated dashboard in Debian's headless Chromium.
+"""Drive a generated dashboard in Debian's headless Chromium, as a person would.
 
-Usage: python dashboard_test.py PROJECT_DIR
+Usage: python dashboard_test.py PROJECT_DIR [SCREENSHOT_DIR]
 
 Migrates a fresh SQLite database, creates an organization, an admin and an
-API key with the project's own CLI, ingests login events with known answers,
-runs the aggregation job, starts the app with uvicorn, then in the browser:
-logs in, checks that the KPI card of daily_active_users shows the seeded
-number, and logs out. Prints one line and exits 0 when all of it holds.
+API key with the project's own CLI, ingests events with known answers (three
+daily active users today, a purchase of 226400 USD cents, sessions of
+281000 ms, events ten days ago), runs the scheduled aggregation, starts the
+app with uvicorn, then in the browser:
+
+- before sign-in: no "Sign out" button; the page's title is the project's;
+- signs in; the daily_active_users card shows 3, the revenue card $2,264.00,
+  the session card 4 min 41 s, each with "data as of";
+- the 30-day preset puts range=30 in the URL and the chart's first date is
+  29 days back; the points sit on a date axis (the ten-day gap is ten days
+  wide); the multi-series chart has a legend;
+- axe-core finds no serious or critical accessibility violation, signed out
+  and signed in;
+- at a phone's width (390 px) nothing scrolls sideways;
+- screenshots at desktop and phone widths go to SCREENSHOT_DIR;
+- the session cookie is not readable by scripts; signs out.
+
+Prints one line per check and exits 0 when all of it holds.
 """
 
 import datetime as dt
@@ -18,6 +32,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -28,6 +43,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = os.environ.get("ARCHGEN_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("ARCHGEN_CHROMEDRIVER", "/usr/bin/chromedriver")
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 EMAIL = "admin@example.com"
 PASSWORD = "correct horse battery staple 42"
 
@@ -38,8 +54,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def axe_violations(driver: webdriver.Chrome) -> list[str]:
+    """axe-core's serious and critical violations on the current page."""
+    driver.execute_script(AXE.read_text())
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then((r) => done(r.violations));"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} on {len(v['nodes'])} node(s)"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def main() -> int:
     project = os.path.abspath(sys.argv[1])
+    shots = Path(sys.argv[2] if len(sys.argv) > 2 else Path(project) / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"sqlite:///{project}/browser-test.db",
@@ -80,13 +112,18 @@ def main() -> int:
         else:
             raise SystemExit("the app did not answer /health")
 
-        # Three distinct users log in today (one of them twice): 3 daily active users.
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        rows = [
-            {"id": str(uuid.uuid4()), "name": "login", "user_id": u, "occurred_at": now.isoformat()}
-            for u in ["ada", "grace", "linus", "ada"]
-        ]
-        rows.append({"id": str(uuid.uuid4()), "name": "signup", "user_id": "zed", "occurred_at": now.isoformat()})
+        earlier = now - dt.timedelta(days=10)
+
+        def event(name: str, user: str, at: dt.datetime, **more: object) -> dict[str, object]:
+            return {"id": str(uuid.uuid4()), "name": name, "user_id": user, "occurred_at": at.isoformat(), **more}
+
+        # Three distinct users log in today (one of them twice): 3 daily active users.
+        rows = [event("login", u, now) for u in ["ada", "grace", "linus", "ada"]]
+        rows.append(event("signup", "zed", now))
+        rows.append(event("purchase", "ada", now, plan="pro", revenue_cents=226400))
+        rows += [event("session", u, now, duration_ms=281000) for u in ["ada", "grace"]]
+        rows += [event("login", "ada", earlier), event("view", "ada", earlier)]
         req = urllib.request.Request(
             f"{base}/api/ingest/events",
             data=json.dumps(rows).encode(),
@@ -94,32 +131,76 @@ def main() -> int:
             method="POST",
         )
         with urllib.request.urlopen(req, timeout=10) as r:
-            assert r.status in (200, 201, 202), r.status
-        day = now.date().isoformat()
-        cli("-m", "app.jobs.aggregate", "--from", day, "--to", day)
+            assert r.status in (200, 201), r.status
+        cli("-m", "app.jobs.aggregate")
 
         opts = Options()
         opts.binary_location = CHROMIUM
         for flag in [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", f"--user-data-dir={project}/.chromium-profile",
+            "--disable-dev-shm-usage", f"--user-data-dir={project}/.chromium-profile", "--window-size=1280,900",
         ]:
             opts.add_argument(flag)
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+        driver.set_script_timeout(30)
         wait = WebDriverWait(driver, 20)
         driver.get(base + "/")
         wait.until(ec.visibility_of_element_located((By.ID, "login-form")))
+        assert not driver.find_element(By.ID, "logout-button").is_displayed(), "Sign out shows before sign-in"
+        title = driver.find_element(By.ID, "app-title").text
+        assert title == driver.title and title, (title, driver.title)
+        print(f"browser: before sign-in no Sign out button; title {title!r}")
+        bad = axe_violations(driver)
+        assert not bad, f"accessibility, signed out: {bad}"
+
         driver.find_element(By.ID, "login-email").send_keys(EMAIL)
         driver.find_element(By.ID, "login-password").send_keys(PASSWORD)
         driver.find_element(By.ID, "login-submit").click()
-        card = wait.until(
-            ec.visibility_of_element_located((By.CSS_SELECTOR, ".kpi-card[data-metric='daily_active_users'] .kpi-value"))
-        )
-        value = card.text.strip()
+
+        def card(metric: str) -> str:
+            selector = f".kpi-card[data-metric='{metric}'] .kpi-value"
+            return wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, selector))).text.strip()
+
+        value = card("daily_active_users")
         assert value == "3", f"daily_active_users card shows {value!r}, expected '3'"
+        revenue, duration = card("monthly_revenue"), card("average_session_duration")
+        assert revenue == "$2,264.00", revenue
+        assert duration == "4 min 41 s", duration
+        asof = driver.find_element(By.CSS_SELECTOR, ".kpi-card[data-metric='daily_active_users'] .kpi-asof").text
+        assert asof.startswith("data as of "), asof
+        print(f"browser: cards show {value} active users, {revenue} revenue, {duration} sessions, {asof!r}")
+
+        driver.find_element(By.CSS_SELECTOR, ".range-preset[data-days='30']").click()
+        wait.until(lambda d: "range=30" in d.current_url)
+        first = (now.date() - dt.timedelta(days=29)).isoformat()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f".chart[data-metric='daily_event_volume'] .axis-date"))
+        dates = [t.text for t in driver.find_elements(By.CSS_SELECTOR, ".chart[data-metric='daily_event_volume'] .axis-date")]
+        assert dates[0] == first and dates[-1] == now.date().isoformat(), dates
+        xs = {}
+        for dot in driver.find_elements(By.CSS_SELECTOR, ".chart[data-metric='daily_active_users'] circle.point"):
+            xs[dot.get_attribute("data-day")] = float(dot.get_attribute("cx"))
+        gap = xs[now.date().isoformat()] - xs[earlier.date().isoformat()]
+        per_day = (xs[now.date().isoformat()] - 56) / 29
+        assert abs(gap - 10 * per_day) < 0.5, (xs, gap, per_day)
+        legend = driver.find_elements(By.CSS_SELECTOR, ".chart[data-metric='daily_event_volume'] .legend li")
+        assert len(legend) >= 3, [li.text for li in legend]
+        print(f"browser: 30-day range in the URL, date axis {dates[0]} .. {dates[-1]}, ten-day gap ten days wide, legend of {len(legend)}")
+
+        bad = axe_violations(driver)
+        assert not bad, f"accessibility, signed in: {bad}"
+        print("browser: axe-core finds no serious or critical violation, signed out or in")
+        driver.save_screenshot(str(shots / "dashboard-desktop.png"))
+        driver.set_window_size(390, 844)
+        time.sleep(0.5)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page scrolls sideways by {overflow}px at a phone's width"
+        driver.save_screenshot(str(shots / "dashboard-phone.png"))
+        print(f"browser: no sideways scroll at 390 px; screenshots in {shots}")
+
         # The session lives in an HttpOnly cookie: page scripts cannot read it.
         assert "session" not in driver.execute_script("return document.cookie"), "session cookie visible to scripts"
+        driver.set_window_size(1280, 900)
         driver.find_element(By.ID, "logout-button").click()
         wait.until(ec.visibility_of_element_located((By.ID, "login-form")))
         print(f"browser: logged in, daily_active_users card shows {value}, logged out")

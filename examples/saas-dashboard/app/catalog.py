@@ -837,6 +837,14 @@ METRICS: dict[str, MetricSpec] = {
     ),
 }
 
+# What each metric's values are measured in (archgen:unit), for display only:
+# {"kind": "currency", "currency": "USD", "minor": True} (cents),
+# {"kind": "duration", "base": "ms" or "s"}, {"kind": "percent"}, {"kind": "count"}.
+UNITS: dict[str, dict[str, object]] = {
+    "average_session_duration": {"kind": "duration", "base": "ms"},
+    "monthly_revenue": {"kind": "currency", "currency": "USD", "minor": True},
+}
+
 SERVICES: dict[str, ServiceSpec] = {
     "dashboard_metrics": ServiceSpec(
         key="dashboard_metrics",

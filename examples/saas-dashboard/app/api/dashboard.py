@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlalchemy import select
 
 from app.api.deps import Analyst, DbDep, Viewer, role
-from app.catalog import METRICS
+from app.catalog import METRICS, UNITS
 from app.core.db import as_utc
 from app.core.tables import MetricState
 from app.services import audit
@@ -30,6 +30,7 @@ CATALOG = [
         "measure": spec.measure,
         "value_type": spec.value_type,
         "dimensions": [d.key for d in spec.dimensions],
+        "unit": UNITS.get(spec.key),
     }
     for spec in METRICS.values()
 ]

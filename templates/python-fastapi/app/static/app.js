@@ -1,4 +1,6 @@
-// The dashboard page: sign in, KPI cards, one SVG chart per metric.
+// The dashboard page: sign in, KPI cards (values in their units, "data as
+// of"), one SVG chart per metric on a date axis, with a legend and a date
+// range kept in the URL.
 // Talks to the API with the session cookie; state-changing requests send
 // the csrf_token cookie back in the X-CSRF-Token header.
 "use strict";
@@ -43,10 +45,70 @@
     $("user-email").textContent = signedIn ? email : "";
   }
 
-  function formatValue(v) {
+  // Values as the metric's unit says (archgen:unit): money, durations,
+  // percentages, counts.
+  function formatValue(v, unit) {
     if (v === null || v === undefined) return "–";
-    if (Number.isInteger(v)) return v.toLocaleString();
-    return Number(v).toLocaleString(undefined, { maximumFractionDigits: 2 });
+    const kind = unit ? unit.kind : null;
+    if (kind === "currency") {
+      const amount = unit.minor ? Number(v) / 100 : Number(v);
+      try {
+        return new Intl.NumberFormat("en-US", { style: "currency", currency: unit.currency }).format(amount);
+      } catch (e) {
+        return amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " " + unit.currency;
+      }
+    }
+    if (kind === "duration") return formatDuration(unit.base === "ms" ? Number(v) / 1000 : Number(v));
+    if (kind === "percent") return Number(v).toLocaleString("en-US", { maximumFractionDigits: 1 }) + " %";
+    if (Number.isInteger(v)) return v.toLocaleString("en-US");
+    return Number(v).toLocaleString("en-US", { maximumFractionDigits: 2 });
+  }
+
+  function formatDuration(seconds) {
+    if (seconds < 1) return Math.round(seconds * 1000) + " ms";
+    if (seconds < 60) return (Math.round(seconds * 10) / 10).toLocaleString("en-US") + " s";
+    const s = Math.round(seconds);
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const rest = s % 60;
+    if (h > 0) return h + " h " + m + " min";
+    return m + " min " + rest + " s";
+  }
+
+  // ---- the date range, kept in the URL (?range=30 or ?from=…&to=…) ----
+
+  function isoDay(d) {
+    return d.toISOString().slice(0, 10);
+  }
+
+  function dayMs(text) {
+    return Date.parse(text + "T00:00:00Z");
+  }
+
+  function currentRange() {
+    const q = new URLSearchParams(window.location.search);
+    const from = q.get("from");
+    const to = q.get("to");
+    if (from && to && /^\d{4}-\d{2}-\d{2}$/.test(from) && /^\d{4}-\d{2}-\d{2}$/.test(to) && from <= to) {
+      return { from: from, to: to, days: null };
+    }
+    const days = [7, 30, 90].includes(Number(q.get("range"))) ? Number(q.get("range")) : 90;
+    const end = new Date();
+    const start = new Date(end.getTime() - (days - 1) * 86400000);
+    return { from: isoDay(start), to: isoDay(end), days: days };
+  }
+
+  function setRange(query) {
+    const url = window.location.pathname + (query ? "?" + query : "");
+    window.history.replaceState(null, "", url);
+  }
+
+  function showRange(range) {
+    document.querySelectorAll(".range-preset").forEach((b) => {
+      b.setAttribute("aria-pressed", String(Number(b.dataset.days) === range.days));
+    });
+    $("range-from").value = range.from;
+    $("range-to").value = range.to;
   }
 
   function dimsLabel(dims) {
@@ -71,56 +133,96 @@
     return n;
   }
 
-  function drawChart(container, series) {
-    const w = 360, h = 180, pad = 28;
-    const svg = svgEl("svg", { viewBox: "0 0 " + w + " " + h, role: "img" });
-    const periods = Array.from(new Set(series.points.map((p) => p.period_start))).sort();
+  // The first day of the period after the one starting on `day`.
+  function nextPeriod(day, grain) {
+    const d = new Date(dayMs(day));
+    if (grain === "month") return isoDay(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)));
+    return isoDay(new Date(d.getTime() + (grain === "week" ? 7 : 1) * 86400000));
+  }
+
+  // A line per dimension values, on a time axis spaced by date (a gap in
+  // the data is a gap on the axis), a legend when there is more than one.
+  function drawChart(container, series, range, unit, title) {
+    const w = 360, h = 190, left = 56, right = 12, top = 14, bottom = 28;
+    const svg = svgEl("svg", { viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": title });
+    const t0 = dayMs(range.from);
+    const t1 = Math.max(dayMs(range.to), t0 + 86400000);
+    const x = (day) => left + ((dayMs(day) - t0) / (t1 - t0)) * (w - left - right);
     const groups = new Map();
     series.points.forEach((p) => {
       const k = dimsLabel(p.dimensions);
-      if (!groups.has(k)) groups.set(k, new Map());
-      groups.get(k).set(p.period_start, p.value === null ? 0 : p.value);
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k).push(p);
     });
-    const values = series.points.map((p) => (p.value === null ? 0 : p.value));
+    const values = series.points.map((p) => (p.value === null ? 0 : Number(p.value)));
     const max = Math.max(1, ...values);
-    const x = (i) => pad + (periods.length <= 1 ? (w - 2 * pad) / 2 : (i * (w - 2 * pad)) / (periods.length - 1));
-    const y = (v) => h - pad - (v / max) * (h - 2 * pad);
-    svg.appendChild(svgEl("line", { class: "axis", x1: pad, y1: h - pad, x2: w - pad, y2: h - pad }));
-    svg.appendChild(svgEl("line", { class: "axis", x1: pad, y1: pad, x2: pad, y2: h - pad }));
-    const top = svgEl("text", { class: "label", x: 2, y: pad - 6 });
-    top.textContent = formatValue(max);
-    svg.appendChild(top);
-    if (periods.length) {
-      const first = svgEl("text", { class: "label", x: pad, y: h - 8 });
-      first.textContent = periods[0];
-      svg.appendChild(first);
-      const last = svgEl("text", { class: "label", x: w - pad - 60, y: h - 8 });
-      last.textContent = periods[periods.length - 1];
-      svg.appendChild(last);
-    }
+    const y = (v) => h - bottom - (v / max) * (h - top - bottom);
+    svg.appendChild(svgEl("line", { class: "axis", x1: left, y1: h - bottom, x2: w - right, y2: h - bottom }));
+    svg.appendChild(svgEl("line", { class: "axis", x1: left, y1: top, x2: left, y2: h - bottom }));
+    const maxLabel = svgEl("text", { class: "label", x: left - 4, y: top + 4, "text-anchor": "end" });
+    maxLabel.textContent = formatValue(max, unit);
+    svg.appendChild(maxLabel);
+    const zero = svgEl("text", { class: "label", x: left - 4, y: h - bottom, "text-anchor": "end" });
+    zero.textContent = "0";
+    svg.appendChild(zero);
+    [range.from, isoDay(new Date((t0 + t1) / 2)), range.to].forEach((day, i) => {
+      const tick = svgEl("text", {
+        class: "label axis-date",
+        x: x(day),
+        y: h - 8,
+        "text-anchor": ["start", "middle", "end"][i],
+      });
+      tick.textContent = day;
+      svg.appendChild(tick);
+    });
+    const legend = el("ul", "legend");
     let n = 0;
-    groups.forEach((byPeriod) => {
-      const pts = periods
-        .map((p, i) => (byPeriod.has(p) ? x(i) + "," + y(byPeriod.get(p)) : null))
-        .filter((s) => s !== null);
+    groups.forEach((points, label) => {
       const color = COLORS[n % COLORS.length];
-      if (pts.length === 1) {
-        const [cx, cy] = pts[0].split(",");
-        svg.appendChild(svgEl("circle", { cx: cx, cy: cy, r: 3, fill: color }));
-      } else {
-        svg.appendChild(svgEl("polyline", { class: "line", points: pts.join(" "), stroke: color }));
-      }
+      points.sort((a, b) => (a.period_start < b.period_start ? -1 : 1));
+      // A line joins consecutive periods only: a period with no data breaks it.
+      let run = [];
+      const flush = () => {
+        if (run.length > 1) svg.appendChild(svgEl("polyline", { class: "line", points: run.join(" "), stroke: color }));
+        run = [];
+      };
+      points.forEach((p, i) => {
+        if (i > 0 && nextPeriod(points[i - 1].period_start, series.grain) !== p.period_start) flush();
+        run.push(x(p.period_start) + "," + y(p.value === null ? 0 : Number(p.value)));
+      });
+      flush();
+      points.forEach((p) => {
+        const dot = svgEl("circle", {
+          class: "point",
+          cx: x(p.period_start),
+          cy: y(p.value === null ? 0 : Number(p.value)),
+          r: 2.5,
+          fill: color,
+          "data-day": p.period_start,
+        });
+        const tip = svgEl("title", {});
+        tip.textContent = (label ? label + ", " : "") + p.period_start + ": " + formatValue(p.value, unit);
+        dot.appendChild(tip);
+        svg.appendChild(dot);
+      });
+      const item = el("li");
+      const swatch = el("span", "swatch");
+      swatch.style.background = color;
+      item.appendChild(swatch);
+      item.appendChild(el("span", null, label || title));
+      legend.appendChild(item);
       n += 1;
     });
     container.appendChild(svg);
+    if (groups.size > 1) container.appendChild(legend);
   }
 
   async function loadDashboard() {
     const latest = await api("GET", "/api/dashboard/metrics");
-    const names = {};
+    const catalog = {};
     if (latest.ok) {
       latest.data.catalog.forEach((m) => {
-        names[m.key] = m.name;
+        catalog[m.key] = m;
       });
     }
     const cards = $("kpi-cards");
@@ -128,28 +230,42 @@
     const items = latest.ok ? latest.data.metrics : [];
     $("kpi-empty").hidden = items.length > 0;
     items.forEach((m) => {
+      const spec = catalog[m.metric] || {};
       const card = el("div", "kpi-card");
       card.dataset.metric = m.metric;
-      const label = names[m.metric] || m.metric;
+      const label = spec.name || m.metric;
       const dims = dimsLabel(m.dimensions);
       card.appendChild(el("div", "kpi-label", dims ? label + " (" + dims + ")" : label));
-      card.appendChild(el("div", "kpi-value", formatValue(m.value)));
+      card.appendChild(el("div", "kpi-value", formatValue(m.value, spec.unit)));
       card.appendChild(el("div", "kpi-period", m.grain + " from " + m.period_start));
+      if (spec.as_of) {
+        card.appendChild(el("div", "kpi-asof", "data as of " + spec.as_of.slice(0, 16).replace("T", " ") + " UTC"));
+      }
       cards.appendChild(card);
     });
+    lastCatalog = catalog;
+    await loadCharts(catalog);
+  }
+
+  async function loadCharts(catalog) {
+    const range = currentRange();
+    showRange(range);
     const charts = $("charts");
     clear(charts);
-    const keys = Object.keys(names);
-    for (const key of keys) {
-      const res = await api("GET", "/api/dashboard/metrics/" + encodeURIComponent(key));
+    for (const key of Object.keys(catalog)) {
+      const q = "?from=" + encodeURIComponent(range.from) + "&to=" + encodeURIComponent(range.to);
+      const res = await api("GET", "/api/dashboard/metrics/" + encodeURIComponent(key) + q);
       if (!res.ok || res.data.points.length === 0) continue;
       const box = el("div", "chart");
       box.dataset.metric = key;
-      box.appendChild(el("h3", null, names[key]));
-      drawChart(box, res.data);
+      const name = catalog[key].name || key;
+      box.appendChild(el("h3", null, name));
+      drawChart(box, res.data, range, catalog[key].unit, name);
       charts.appendChild(box);
     }
   }
+
+  let lastCatalog = {};
 
   async function start() {
     const me = await api("GET", "/api/auth/me");
@@ -178,6 +294,20 @@
       $("login-password").value = "";
       show(true, res.data.user.email);
       await loadDashboard();
+    });
+    document.querySelectorAll(".range-preset").forEach((b) => {
+      b.addEventListener("click", async () => {
+        setRange("range=" + b.dataset.days);
+        await loadCharts(lastCatalog);
+      });
+    });
+    $("range-form").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const from = $("range-from").value;
+      const to = $("range-to").value;
+      if (!from || !to || from > to) return;
+      setRange("from=" + encodeURIComponent(from) + "&to=" + encodeURIComponent(to));
+      await loadCharts(lastCatalog);
     });
     $("logout-button").addEventListener("click", async () => {
       await api("POST", "/api/auth/logout");
