@@ -1375,7 +1375,12 @@ impl<'m> Builder<'m> {
             Some(t) => t,
             None => key.clone(),
         };
-        let table = naming::sql_ident(&tables.claim(&requested_table));
+        // Room for the tables a pack derives from a metric's
+        // (`<table>__daily`): a longer name is shortened with a hash.
+        let table = naming::sql_name_within(
+            &naming::sql_ident(&tables.claim(&requested_table)),
+            naming::KEY_MAX - "__daily".len(),
+        );
         self.explain(d, format!("metric `{key}` (table `{table}`)"), why);
         Some(Metric {
             key,
