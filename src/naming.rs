@@ -111,18 +111,12 @@ fn snake_within(name: &str, max: usize) -> Option<String> {
 /// shortens the names SQLAlchemy makes from its naming convention the same
 /// way, on every database.
 pub fn sql_name(name: &str) -> String {
-    sql_name_within(name, KEY_MAX)
-}
-
-/// [`sql_name`] within `max` bytes (at least 10): the first `max - 9`
-/// bytes, `_` and 8 hex digits of the SHA-256 of the whole name.
-pub fn sql_name_within(name: &str, max: usize) -> String {
-    if name.len() <= max {
+    if name.len() <= KEY_MAX {
         return name.to_owned();
     }
     use sha2::Digest as _;
     let hash = crate::pack::hex(&sha2::Sha256::digest(name.as_bytes()));
-    let mut end = max.saturating_sub(9);
+    let mut end = 54;
     while !name.is_char_boundary(end) {
         end -= 1;
     }

@@ -1375,12 +1375,7 @@ impl<'m> Builder<'m> {
             Some(t) => t,
             None => key.clone(),
         };
-        // Room for the tables a pack derives from a metric's
-        // (`<table>__daily`): a longer name is shortened with a hash.
-        let table = naming::sql_name_within(
-            &naming::sql_ident(&tables.claim(&requested_table)),
-            naming::KEY_MAX - "__daily".len(),
-        );
+        let table = naming::sql_ident(&tables.claim(&requested_table));
         self.explain(d, format!("metric `{key}` (table `{table}`)"), why);
         Some(Metric {
             key,
