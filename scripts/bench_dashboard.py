@@ -44,7 +44,7 @@ def main() -> int:
     env, cli, org = open_project(project)
     cli("-m", "app.cli", "create-user", "--org", org, "--email", EMAIL, "--password", PASSWORD, "--role", "viewer")
 
-    import httpx
+    import httpx2 as httpx
     import psycopg
     from sqlalchemy import event, text
 
@@ -124,7 +124,7 @@ def wait_health(port: int) -> None:
 
 
 def dashboard_p50(port: int, runs: int = 300) -> float:
-    import httpx
+    import httpx2 as httpx
 
     with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
         r = c.post("/api/auth/login", json={"email": EMAIL, "password": PASSWORD})

@@ -35,7 +35,7 @@ def main() -> int:
     env, cli, org = open_project(project)
     api_key = cli("-m", "app.cli", "create-api-key", "--org", org)
 
-    import httpx
+    import httpx2 as httpx
     import psycopg
     from sqlalchemy import text
 

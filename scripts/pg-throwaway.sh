@@ -2,9 +2,10 @@
 # A throwaway PostgreSQL 15 for archgen's end-to-end tests.
 #   pg-throwaway.sh start  installs Debian's postgresql-15 when missing, then
 #                          starts a cluster on 127.0.0.1:$PORT with trust auth
-#                          and a database "archgen" (does nothing if running)
+#                          and the databases "archgen" and "archgen_test"
+#                          (does nothing if running)
 #   pg-throwaway.sh url    prints the SQLAlchemy URL of that database
-#   pg-throwaway.sh reset  drops and recreates the database "archgen"
+#   pg-throwaway.sh reset  drops and recreates those two databases
 #   pg-throwaway.sh stop   stops the cluster and deletes its folder
 # PORT is $PGPORT_ARCHGEN (default 55432); the cluster lives in
 # /tmp/archgen-pg-$PORT, owned by the postgres user (initdb refuses root).
@@ -46,13 +47,19 @@ start() {
     fi
     echo "pg-throwaway: started on 127.0.0.1:$port ($dir)" >&2
   fi
-  if [ -z "$(psql_ -tAc "SELECT 1 FROM pg_database WHERE datname = 'archgen'")" ]; then
-    psql_ -c 'CREATE DATABASE archgen'
-  fi
+  # archgen, and archgen_test for the generated projects' tests (they run
+  # only on a database whose name ends in _test).
+  for db in archgen archgen_test; do
+    if [ -z "$(psql_ -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+      psql_ -c "CREATE DATABASE $db"
+    fi
+  done
 }
 
 reset() {
-  psql_ -c 'DROP DATABASE IF EXISTS archgen WITH (FORCE)' -c 'CREATE DATABASE archgen'
+  for db in archgen archgen_test; do
+    psql_ -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+  done
 }
 
 stop() {

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Creates (or reuses) the shared Python venv of archgen's end-to-end tests and
-# installs scripts/python-requirements.txt into it. Idempotent: pip runs only
-# when the requirements file changed since the last successful install.
+# installs scripts/python-requirements-py3.XX.txt into it with hashes: the
+# generated project's locked dev dependencies (the python-fastapi pack's
+# pins) and the checkers. Python 3.12 (the pack's default) when the machine
+# has it (on PATH or under pyenv), else python3. Idempotent: pip runs only
+# when the requirements file or the interpreter changed since the last
+# successful install.
 # The venv lives at $ARCHGEN_VENV (default: <repo>/target/py-venv); its path
 # is the last line printed on stdout. Progress goes to stderr.
 # Needs root (or sudo) only when python3 or its venv module must be installed.
@@ -9,7 +13,6 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 venv="${ARCHGEN_VENV:-$repo/target/py-venv}"
-req="$repo/scripts/python-requirements.txt"
 stamp="$venv/.archgen-requirements.sha256"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -18,12 +21,30 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-make_venv() { python3 -m venv "$venv" >/dev/null 2>&1; }
-
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c '' 2>/dev/null; then
-  echo "setup-python: creating venv $venv" >&2
-  rm -rf "$venv"
+# The interpreter: Python 3.12 if there is one, else python3.
+python=""
+for c in "$(command -v python3.12 2>/dev/null || true)" "$(pyenv root 2>/dev/null || echo /root/.pyenv)"/versions/3.12.*/bin/python3.12; do
+  if [ -n "$c" ] && [ -x "$c" ] && "$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+    python="$c"
+    break
+  fi
+done
+if [ -z "$python" ]; then
   command -v python3 >/dev/null || apt_install python3
+  python="$(command -v python3)"
+fi
+version="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+req="$repo/scripts/python-requirements-py$version.txt"
+if [ ! -f "$req" ]; then
+  echo "setup-python: no $req (Python $version); scripts/lock-python-pack.sh makes them for 3.11-3.13" >&2
+  exit 1
+fi
+
+make_venv() { "$python" -m venv "$venv" >/dev/null 2>&1; }
+current="$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)"
+if [ "$current" != "$version" ]; then
+  echo "setup-python: creating venv $venv (Python $version, $python)" >&2
+  rm -rf "$venv"
   if ! make_venv; then
     # Debian's python3 lacks ensurepip until python3-venv is installed.
     rm -rf "$venv"
@@ -33,10 +54,10 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c '' 2>/dev/null; then
   rm -f "$stamp"
 fi
 
-want="$(sha256sum "$req" | cut -d' ' -f1)"
+want="$(cat "$req" <(echo "$python $version") | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup-python: installing $req" >&2
-  "$venv/bin/python" -m pip install --disable-pip-version-check -q -r "$req" >&2
+  "$venv/bin/python" -m pip install --disable-pip-version-check -q --require-hashes -r "$req" >&2
   echo "$want" >"$stamp"
 else
   echo "setup-python: requirements up to date" >&2

@@ -12,7 +12,7 @@ use super::profile::{
 use super::{
     Auth, Compliance, Component, Database, Decision, Dimension, Entity, EntityOrigin, EventType,
     Explanation, Field, Frontend, InfraService, Infrastructure, Ir, Job, KeyMemory, Metric,
-    Project, Provenance, Service, ServiceKind,
+    Project, Provenance, Runtime, Service, ServiceKind,
 };
 use crate::diagnostic::{shown, Code, Diagnostic};
 use crate::model::{
@@ -1703,7 +1703,42 @@ impl<'m> Builder<'m> {
             .first()
             .and_then(|id| self.by_id.get(id.as_str()))
             .map_or_else(|| "PostgreSQL".into(), |e| display(e));
+        let mut runtimes: Vec<Runtime> = Vec::new();
+        let mut hosts: Vec<&Element> = [T::SystemSoftware, T::Node, T::Device]
+            .into_iter()
+            .flat_map(|k| self.elements(k))
+            .collect();
+        hosts.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        for e in hosts {
+            if let Some((name, version)) = e.name.as_deref().and_then(runtime_of) {
+                // Said beside what else it became (the host of a service, say).
+                let (mut became, mut why) = self
+                    .why
+                    .get(e.identifier.as_str())
+                    .cloned()
+                    .unwrap_or_default();
+                for (text, part) in [
+                    (&mut became, format!("runtime `{name}` version {version}")),
+                    (
+                        &mut why,
+                        "rule: its name gives a runtime and its version".to_owned(),
+                    ),
+                ] {
+                    if !text.is_empty() {
+                        text.push_str("; ");
+                    }
+                    text.push_str(&part);
+                }
+                self.explain(e, became, why);
+                runtimes.push(Runtime {
+                    name,
+                    version,
+                    from: vec![e.identifier.clone()],
+                });
+            }
+        }
         Infrastructure {
+            runtimes,
             database: Database {
                 engine: "postgresql".into(),
                 name: db_name,
@@ -1730,6 +1765,27 @@ impl<'m> Builder<'m> {
         }
     }
 
+    /// The model's principles and constraints whose name or documentation
+    /// mentions one of `words` (lower-case stems), as "Principle: Name".
+    fn related_motivation(&self, words: &[&str]) -> Vec<String> {
+        let mut out = Vec::new();
+        for kind in [T::Principle, T::Constraint, T::Requirement] {
+            for e in self.elements(kind) {
+                let text = format!(
+                    "{} {}",
+                    e.name.as_deref().unwrap_or_default(),
+                    e.documentation.as_deref().unwrap_or_default()
+                )
+                .to_lowercase();
+                if words.iter().any(|w| text.contains(w)) {
+                    out.push(format!("{}: {}", e.kind.as_str(), display(e)));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
     fn decisions(
         &mut self,
         project: &Project,
@@ -1739,93 +1795,153 @@ impl<'m> Builder<'m> {
         auth: &Auth,
     ) -> Vec<Decision> {
         let mut out: Vec<Decision> = Vec::new();
-        #[allow(clippy::too_many_arguments)]
-        fn add(
-            out: &mut Vec<Decision>,
-            key: &str,
-            title: String,
-            context: String,
-            decision: String,
-            consequences: String,
-            source: &str,
-            from: Provenance,
-        ) {
-            let n = out.len() + 1;
-            out.push(Decision {
-                number: n,
-                supersedes: None,
-                key: key.into(),
-                title,
-                context,
-                decision,
-                consequences,
-                source: source.into(),
-                from,
-            });
-        }
-        add(
-            &mut out,
+        let add = |out: &mut Vec<Decision>, d: Decision| {
+            let number = out.len() + 1;
+            out.push(Decision { number, ..d });
+        };
+        let lines = |xs: &[&str]| xs.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        let generator = |key: &str, title: String, context: String| Decision {
+            number: 0,
+            key: key.into(),
+            title,
+            context,
+            drivers: Vec::new(),
+            options: Vec::new(),
+            decision: String::new(),
+            consequences: Vec::new(),
+            source: "generator".into(),
+            from: Vec::new(),
+            supersedes: None,
+        };
+        let mut stack = generator(
             "stack",
             format!("Generate the service with the `{}` template pack", project.pack),
             "The blueprint describes what the system is, not how it is built; a stack had to be chosen to make it run.".into(),
-            format!("The project is generated by archgen's `{}` pack, chosen by the blueprint's archgen:pack property or archgen's default.", project.pack),
-            "Changing the stack means choosing another pack and regenerating; hand edits in generated files are merged on regeneration.".into(),
-            "generator",
-            project.from.clone(),
         );
-        add(
-            &mut out,
+        stack.drivers = lines(&[
+            "The model's elements should become running code without hand translation",
+            "Regeneration must keep hand edits",
+        ]);
+        stack.options = vec![
+            format!("archgen's `{}` pack", project.pack),
+            "Another archgen pack (`archgen packs`, or `--pack DIR`)".into(),
+            "Code written by hand from the model".into(),
+        ];
+        stack.decision = format!("The blueprint's archgen:pack property or archgen's default names `{}`; it renders every part the model describes and regenerates without losing hand edits.", project.pack);
+        stack.consequences = lines(&["Good, because the code follows the model on every regeneration, with hand edits merged", "Bad, because changing the stack means another pack and a regeneration"]);
+        stack.from = project.from.clone();
+        add(&mut out, stack);
+
+        let mut database = generator(
             "database",
             "PostgreSQL in production, SQLite embedded for development and tests".into(),
-            format!("The blueprint's data store is `{}`. Tests must run without a server.", infra.database.name),
-            "The application speaks SQL through one database URL: PostgreSQL in deployment, SQLite by default so that the tests need no server. Migrations are written to apply to both.".into(),
-            "Only SQL both engines accept is generated; engine-specific behaviour is tested on both.".into(),
-            "generator",
-            infra.database.from.clone(),
+            format!(
+                "The blueprint's data store is `{}`. Tests must run without a server.",
+                infra.database.name
+            ),
         );
-        add(
-            &mut out,
+        database.drivers = self.related_motivation(&["postgres", "database", "sql", "storage"]);
+        database.drivers.insert(
+            0,
+            "The tests must run anywhere, without a database server".into(),
+        );
+        database.options = lines(&[
+            "PostgreSQL in production, SQLite for development and tests, one SQL dialect both accept",
+            "PostgreSQL everywhere",
+            "SQLite everywhere",
+        ]);
+        database.decision = "One database URL switches the engine; migrations and queries are written for both, and the tests run on both in CI.".into();
+        database.consequences = lines(&[
+            "Good, because the tests need no server, and production gets PostgreSQL's concurrency",
+            "Bad, because only SQL both engines accept is generated, and engine-specific behaviour (locks, unique keys with NULLs) needs code and tests for each",
+        ]);
+        database.from = infra.database.from.clone();
+        add(&mut out, database);
+
+        let mut session = generator(
             "session-auth",
             "Server-side sessions in HttpOnly cookies".into(),
-            "Dashboard users sign in from a browser; tokens kept in browser storage can be read by any injected script.".into(),
-            "Sign-in creates a server-side session whose identifier travels only in an HttpOnly, Secure, SameSite=Lax cookie; state-changing requests are protected against CSRF.".into(),
-            "Sessions can be revoked on the server; the API is meant for the same-site dashboard and for API keys on ingestion.".into(),
-            "generator",
-            auth.from.clone(),
+            "Dashboard users sign in from a browser; a token kept in browser storage can be read by any injected script.".into(),
         );
-        add(
-            &mut out,
+        session.drivers =
+            self.related_motivation(&["session", "cookie", "auth", "sign-in", "login", "security"]);
+        session.options = lines(&[
+            "Server-side sessions, their id only in an HttpOnly, Secure, SameSite=Lax cookie, with CSRF tokens",
+            "JWT bearer tokens kept by the page's script",
+            "An OAuth2/OIDC proxy in front of the application",
+        ]);
+        session.decision = "Sign-in creates a server-side session stored as a hash; its id travels only in the cookie, so no script can read it, and the server can end it at any time.".into();
+        session.consequences = lines(&[
+            "Good, because sessions can be revoked on the server and stolen scripts cannot read them",
+            "Bad, because state-changing requests need a CSRF token, and the API is meant for the same-site page (ingestion uses API keys)",
+        ]);
+        session.from = auth.from.clone();
+        add(&mut out, session);
+
+        let mut tenancy = generator(
             "tenancy",
             "Every tenant row carries its organization".into(),
             "The dashboard serves many organizations from one database.".into(),
-            "Every tenant table has an `organization_id`, and every query is scoped to the caller's organization.".into(),
-            "No query may be written without the organization scope; tests prove that organizations cannot see each other's data.".into(),
-            "generator",
-            vec![],
         );
+        tenancy.drivers =
+            self.related_motivation(&["tenant", "organization", "customer", "isolation"]);
+        tenancy.options = lines(&[
+            "An organization_id column on every tenant table, every query scoped by it",
+            "A schema per organization",
+            "A database per organization",
+        ]);
+        tenancy.decision = "One schema keeps migrations and aggregation simple; every tenant table has an `organization_id`, and the code reads and writes only the caller's organization.".into();
+        tenancy.consequences = lines(&[
+            "Good, because one migration chain and one set of queries serve every organization",
+            "Bad, because no query may be written without the organization scope: tests prove organizations cannot see each other's data",
+        ]);
+        add(&mut out, tenancy);
+
         if !metrics.is_empty() {
-            add(
-            &mut out,
+            let mut pre = generator(
                 "pre-aggregated-metrics",
                 "Dashboards read only pre-aggregated metric tables".into(),
-                format!("The blueprint defines {} metric(s) over raw data that grows without bound.", metrics.len()),
-                "A scheduled job computes each metric per organization and period into its own table with set-based SQL; the dashboard API reads only those tables.".into(),
-                "Dashboard latency does not grow with raw data; figures are as fresh as the last aggregation run.".into(),
-                "generator",
-                metrics.iter().flat_map(|m| m.from.clone()).collect(),
+                "The blueprint defines metrics over raw data that grows without bound.".into(),
             );
+            pre.drivers = self.related_motivation(&[
+                "aggregat",
+                "metric",
+                "dashboard",
+                "latency",
+                "performance",
+            ]);
+            pre.options = lines(&[
+                "Metric tables per organization and period, filled by a scheduled job with set-based SQL, incrementally",
+                "Aggregate the raw rows on every dashboard request",
+                "A separate streaming or OLAP engine",
+            ]);
+            pre.decision = "Each run recomputes only the periods new rows fall into; the dashboard API reads only the metric tables.".into();
+            pre.consequences = lines(&[
+                "Good, because dashboard latency does not grow with raw data, and a run's cost follows what arrived",
+                "Bad, because figures are as fresh as the last run (the page says when), and a new metric kind needs its own SQL",
+            ]);
+            pre.from = metrics.iter().flat_map(|m| m.from.clone()).collect();
+            add(&mut out, pre);
         }
         for c in compliance {
-            add(
-            &mut out,
+            let mut d = generator(
                 &format!("compliance-{}", naming::kebab(&c.key)),
                 format!("Implement {} controls", c.title),
                 format!("The blueprint names {} ({}).", c.title, c.why),
-                format!("The project implements the {} controls listed in COMPLIANCE_REPORT.md, each with the code and the test that prove it.", c.title),
-                "Controls the project does not cover are listed in the report as the team's to do.".into(),
-                "generator",
-                c.from.clone(),
             );
+            d.drivers =
+                self.related_motivation(&["complian", "privacy", "audit", "retention", &c.key]);
+            d.options = vec![
+                format!("The {} controls in the generated code, each with its test, listed in COMPLIANCE_REPORT.md", c.title),
+                "Controls left to the team".into(),
+            ];
+            d.decision = "What code can enforce is generated and proven by tests; the report points at each control's line and test.".into();
+            d.consequences = lines(&[
+                "Good, because each claim in the report is checked by a test on every run",
+                "Bad, because controls outside the code (processes, encryption at rest, backups) stay the team's to do, listed in the report",
+            ]);
+            d.from = c.from.clone();
+            add(&mut out, d);
         }
         let mut motivation: Vec<&Element> = self.elements(T::Principle);
         motivation.extend(self.elements(T::Constraint));
@@ -1838,15 +1954,25 @@ impl<'m> Builder<'m> {
                 "constraint"
             };
             let key = self.element_key(&mut keys, "decision", kind, e);
+            let name = display(e);
             add(
-            &mut out,
-                &naming::kebab(&key),
-                display(e),
-                e.documentation.clone().unwrap_or_else(|| format!("The blueprint states this {kind}.")),
-                format!("The implementation follows this {kind} of the blueprint."),
-                format!("Changes that would break this {kind} need a new decision that supersedes this one."),
-                "blueprint",
-                vec![e.identifier.clone()],
+                &mut out,
+                Decision {
+                    number: 0,
+                    key: naming::kebab(&key),
+                    title: name.clone(),
+                    context: e
+                        .documentation
+                        .clone()
+                        .unwrap_or_else(|| format!("The blueprint states this {kind}.")),
+                    drivers: Vec::new(),
+                    options: vec![name],
+                    decision: format!("The model states this {kind}; the implementation follows it."),
+                    consequences: vec!["Bad, for any change that would break it: that needs a new decision that supersedes this one".into()],
+                    source: "blueprint".into(),
+                    from: vec![e.identifier.clone()],
+                    supersedes: None,
+                },
             );
             self.explain(
                 e,
@@ -1912,6 +2038,7 @@ const RESERVED_PATHS: &[&str] = &[
     "/api/ingest",
     "/api/dashboard/metrics",
     "/health",
+    "/metrics",
     "/docs",
     "/openapi.json",
     "/static",
@@ -1933,9 +2060,66 @@ fn field_from_spec(s: &FieldSpec, key: String, from: Provenance) -> Field {
     }
 }
 
+/// The runtime and version a name gives: "Python 3.12 Runtime" →
+/// (`python`, `3.12`), "CPython3.13" → (`cpython`, `3.13`), "Node.js 20" →
+/// (`node.js`, `20`). The version is the first run of digits and dots that
+/// follows a word; None when there is no such pair.
+pub(crate) fn runtime_of(name: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && (chars[i].is_ascii_alphabetic() || chars[i] == '.') {
+            i += 1;
+        }
+        let word: String = chars[start..i].iter().collect::<String>();
+        let word = word.trim_end_matches('.').to_ascii_lowercase();
+        let mut j = i;
+        while j < chars.len() && (chars[j] == ' ' || chars[j] == '-') {
+            j += 1;
+        }
+        if j < chars.len() && chars[j] == 'v' && chars.get(j + 1).is_some_and(char::is_ascii_digit)
+        {
+            j += 1;
+        }
+        let vstart = j;
+        while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
+            j += 1;
+        }
+        let version: String = chars[vstart..j].iter().collect::<String>();
+        let version = version.trim_end_matches('.');
+        let followed = chars.get(j).is_none_or(|c| !c.is_ascii_alphanumeric());
+        if !version.is_empty() && version.starts_with(|c: char| c.is_ascii_digit()) && followed {
+            return Some((word, version.to_owned()));
+        }
+    }
+    None
+}
+
 fn display(e: &Element) -> String {
     match e.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         Some(n) => n.to_owned(),
         None => format!("{} {}", e.kind, e.identifier),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runtime_of;
+
+    #[test]
+    fn runtimes_are_read_from_names() {
+        let r = |n: &str| runtime_of(n).map(|(a, b)| format!("{a} {b}"));
+        assert_eq!(r("Python 3.12 Runtime").as_deref(), Some("python 3.12"));
+        assert_eq!(r("CPython3.13").as_deref(), Some("cpython 3.13"));
+        assert_eq!(r("Node.js 20").as_deref(), Some("node.js 20"));
+        assert_eq!(r("python-v3.11.4").as_deref(), Some("python 3.11.4"));
+        assert_eq!(r("PostgreSQL Analytics DB"), None);
+        assert_eq!(r("Server 2x"), None);
+        assert_eq!(r("3.12"), None);
     }
 }

@@ -236,6 +236,19 @@ pub struct Infrastructure {
     pub database: Database,
     /// The compose services: `api`, `worker`, `db`.
     pub services: Vec<InfraService>,
+    /// Versioned runtimes the model names (a SystemSoftware, Node or Device
+    /// called like "Python 3.12" or "Node.js 20"), in identifier order.
+    pub runtimes: Vec<Runtime>,
+}
+
+/// A runtime and the version the model asks for.
+#[derive(Clone, Debug, Serialize)]
+pub struct Runtime {
+    /// The name before the version, lower-case (`python`, `node.js`).
+    pub name: String,
+    /// As written: `3.12`, `20`, `3.12.1`.
+    pub version: String,
+    pub from: Provenance,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -269,9 +282,18 @@ pub struct Decision {
     pub number: usize,
     pub key: String,
     pub title: String,
+    /// Context and problem statement.
     pub context: String,
+    /// What the choice had to weigh: the model's own principles and
+    /// constraints that bear on it, and the generator's concerns.
+    pub drivers: Vec<String>,
+    /// The options considered, the chosen one first; a single entry when
+    /// the model states the decision without alternatives.
+    pub options: Vec<String>,
+    /// Why the chosen option.
     pub decision: String,
-    pub consequences: String,
+    /// "Good, …" and "Bad, …" lines.
+    pub consequences: Vec<String>,
     /// `generator` or `blueprint`.
     pub source: String,
     pub from: Provenance,

@@ -183,7 +183,7 @@ pub fn chain(recorded: Vec<Revision>, ir: &Ir, pack_level: u32) -> Vec<Revision>
     // Taken, not copied: a long chain of a large schema is big.
     let mut out = recorded;
     match out.last() {
-        Some(last) if last.snapshot == now => {}
+        Some(last) if !needs_revision(&last.snapshot, &now) => {}
         last => {
             let parent = last.map(|l| l.revision.clone());
             out.push(Revision {
@@ -195,6 +195,13 @@ pub fn chain(recorded: Vec<Revision>, ir: &Ir, pack_level: u32) -> Vec<Revision>
         }
     }
     out
+}
+
+/// Whether going from `last` to `now` needs a migration: not when nothing a
+/// migration would do changed (an entity's retention, say), so that no
+/// migration is ever empty.
+pub fn needs_revision(last: &Snapshot, now: &Snapshot) -> bool {
+    last != now && !ops(last, now).is_empty()
 }
 
 /// Operations that take `old` to `new`.
@@ -346,6 +353,21 @@ mod tests {
             matches!(&ops[..], [Op::AlterMetric { table, .. }] if table == "events"),
             "{ops:?}"
         );
+    }
+
+    #[test]
+    fn a_change_no_migration_needs_makes_no_revision() {
+        let old = snap(2);
+        let mut new = old.clone();
+        // An entity's item changes (its retention), its columns do not.
+        new.tables[0].item = serde_json::json!({"key": "events", "retention": {"days": 30}});
+        assert!(!needs_revision(&old, &new));
+        new.tables[0]
+            .fields
+            .push(serde_json::json!({"column": "name"}));
+        assert!(needs_revision(&old, &new));
+        assert!(needs_revision(&snap(1), &snap(2)));
+        assert!(!needs_revision(&old, &old));
     }
 
     #[test]

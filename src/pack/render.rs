@@ -449,6 +449,20 @@ fn environment(
                 .map_err(|e| template_error(name, &e, ""))?;
         }
     }
+    // The raw text of any file of the pack (a lock file, say), by its path
+    // in the pack; an error names the file when the pack has none.
+    let files = pack.templates.clone();
+    env.add_function(
+        "pack_file",
+        move |name: String| -> Result<String, minijinja::Error> {
+            files.get(&name).cloned().ok_or_else(|| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::TemplateNotFound,
+                    format!("the pack has no file `{name}`"),
+                )
+            })
+        },
+    );
     env.add_filter("py_ident", |s: String| naming::python_ident(&s));
     env.add_filter("sql_ident", |s: String| naming::sql_ident(&s));
     env.add_filter("sql_name", |s: String| naming::sql_name(&s));

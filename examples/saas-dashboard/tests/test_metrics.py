@@ -139,3 +139,23 @@ def test_export_is_for_analysts(db: Session, make_client) -> None:  # type: igno
 def test_aggregate_job_rejects_reversed_range() -> None:
     with pytest.raises(SystemExit):
         aggregate_job.main(["--from", "2024-02-01", "--to", "2024-01-01"])
+
+
+@pytest.mark.skipif(not METRICS, reason="the blueprint declares no metrics")
+def test_series_default_to_a_window_and_revalidate_with_an_etag(client: TestClient, db: Session) -> None:
+    org = f.org(db)
+    f.signed_in(client, db, org, "viewer")
+    key = next(iter(METRICS))
+    r = client.get(f"/api/dashboard/metrics/{key}")
+    assert r.status_code == 200
+    body = r.json()
+    span = dt.date.fromisoformat(body["to"]) - dt.date.fromisoformat(body["from"])
+    assert span.days + 1 == 90
+    assert r.headers["Cache-Control"] == "private, no-cache"
+    etag = r.headers["ETag"]
+    again = client.get(f"/api/dashboard/metrics/{key}", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+    too_long = {"from": "2000-01-01", "to": "2030-12-31"}
+    assert client.get(f"/api/dashboard/metrics/{key}", params=too_long).status_code == 422
+    reversed_range = {"from": "2024-02-01", "to": "2024-01-01"}
+    assert client.get(f"/api/dashboard/metrics/{key}", params=reversed_range).status_code == 422

@@ -1,6 +1,7 @@
 """The worker runs the scheduled jobs: aggregation of what arrived, and retention."""
 
 import datetime as dt
+import os
 import threading
 import time
 
@@ -66,8 +67,9 @@ def test_worker_runs_aggregation_and_retention(db: Session) -> None:
     assert [r.status for r in runs] == ["succeeded"]
 
 
-def test_worker_repeats_until_stopped(db: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_worker_repeats_until_stopped(db: Session, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("AGGREGATE_EVERY_SECONDS", "1")
+    monkeypatch.setenv("WORKER_HEARTBEAT_FILE", str(tmp_path / "beat"))
     get_settings.cache_clear()
     stop = threading.Event()
     codes: list[int] = []
@@ -80,3 +82,15 @@ def test_worker_repeats_until_stopped(db: Session, monkeypatch) -> None:  # type
     thread.join(30)
     assert codes == [0]
     assert _count(db, JobRun) >= 2
+
+
+def test_the_health_check_follows_the_heartbeat(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    beat = tmp_path / "beat"
+    monkeypatch.setenv("WORKER_HEARTBEAT_FILE", str(beat))
+    get_settings.cache_clear()
+    assert worker.main(["--check"]) == 1
+    beat.touch()
+    assert worker.main(["--check"]) == 0
+    stale = time.time() - 3 * get_settings().AGGREGATE_EVERY_SECONDS - 120
+    os.utime(beat, (stale, stale))
+    assert worker.main(["--check"]) == 1

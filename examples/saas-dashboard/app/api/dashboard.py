@@ -5,12 +5,16 @@ import datetime as dt
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from sqlalchemy import select
 
 from app.api.deps import Analyst, DbDep, Viewer, role
 from app.catalog import METRICS
+from app.core.db import as_utc
+from app.core.tables import MetricState
 from app.services import audit
-from app.services.metrics_reader import latest, series
+from app.services.metrics_reader import BadWindow, cached_json, latest, series, window
+from app.services.values import to_json
 
 router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
 
@@ -38,17 +42,33 @@ def _known(metric_key: str) -> None:
 
 @router.get("/metrics", openapi_extra=role("viewer"))
 def metrics_overview(principal: Viewer, db: DbDep) -> dict[str, Any]:
-    """The latest period of every metric, and what each metric is."""
-    return {"metrics": latest(db, principal.organization_id), "catalog": CATALOG}
+    """The latest period of every metric, what each metric is, and when it was last computed."""
+    computed = {s.metric: to_json(as_utc(s.computed_at)) for s in db.scalars(select(MetricState))}
+    catalog = [{**entry, "as_of": computed.get(entry["key"])} for entry in CATALOG]
+    return {"metrics": latest(db, principal.organization_id), "catalog": catalog}
 
 
-@router.get("/metrics/{metric_key}", openapi_extra=role("viewer"))
+def _window(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    try:
+        return window(date_from, date_to)
+    except BadWindow as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+@router.get("/metrics/{metric_key}", openapi_extra=role("viewer"), response_model=None)
 def metric_series(
-    metric_key: str, principal: Viewer, db: DbDep, date_from: DateFrom = None, date_to: DateTo = None
-) -> dict[str, Any]:
-    """One metric's points whose period starts within [from, to]."""
+    metric_key: str,
+    request: Request,
+    principal: Viewer,
+    db: DbDep,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> Response:
+    """One metric's points whose period starts within [from, to] (by default the last 90 days)."""
     _known(metric_key)
-    return series(db, principal.organization_id, metric_key, date_from, date_to)
+    start, end = _window(date_from, date_to)
+    data = series(db, principal.organization_id, metric_key, start, end)
+    return cached_json(request, {**data, "from": start.isoformat(), "to": end.isoformat()})
 
 
 @router.get("/export/{metric_key}", openapi_extra=role("analyst"))
@@ -57,7 +77,8 @@ def export_metric(
 ) -> Response:
     """A metric's series as CSV (analysts and admins)."""
     _known(metric_key)
-    data = series(db, principal.organization_id, metric_key, date_from, date_to)
+    start, end = _window(date_from, date_to)
+    data = series(db, principal.organization_id, metric_key, start, end)
     dims = [d.key for d in METRICS[metric_key].dimensions]
     out = io.StringIO()
     writer = csv.writer(out)
@@ -71,7 +92,7 @@ def export_metric(
         actor_user_id=principal.user_id,
         action="data.export",
         target=f"metric:{metric_key}",
-        detail={"from": str(date_from) if date_from else None, "to": str(date_to) if date_to else None},
+        detail={"from": start.isoformat(), "to": end.isoformat()},
         ip=principal.ip,
     )
     db.commit()

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog import ROLE_RANK
+from app.core import logs
 from app.core.config import get_settings
 from app.core.db import as_utc, get_db, utcnow
 from app.core.security import (
@@ -115,6 +116,12 @@ def client_ip(request: Request) -> str:
     return str(current)
 
 
+def _note_organization(request: Request, organization_id: uuid.UUID) -> None:
+    """The caller's organization, for the request's log lines."""
+    request.state.organization = str(organization_id)
+    logs.organization.set(str(organization_id))
+
+
 def load_session(request: Request, db: Session) -> tuple[Any, Any] | None:
     """The valid (session, user) of the request's cookie, or None."""
     token = request.cookies.get(SESSION_COOKIE)
@@ -159,6 +166,7 @@ def require(level: str) -> Callable[..., Principal]:
         # archgen:control role-based-access
         if ROLE_RANK.get(user.role, 0) < minimum:
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"requires the {level} role")
+        _note_organization(request, user.organization_id)
         return Principal(
             user_id=user.id,
             organization_id=user.organization_id,
@@ -188,6 +196,7 @@ def api_key_organization(request: Request, db: DbDep) -> uuid.UUID:
         select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
     ):
         if same_secret(row.key_hash, digest):
+            _note_organization(request, row.organization_id)
             return row.organization_id
     raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or revoked API key")
 

@@ -73,10 +73,20 @@ class Settings(DatabaseSettings, HashingSettings):
     # How long a batch without row keys is remembered, to refuse its retry.
     INGEST_IDEMPOTENCY_HOURS: int = 24
     PAGE_SIZE_MAX: int = 500
+    # The longest range one metric series request may ask for, in days.
+    SERIES_MAX_DAYS: int = 3660
     # The worker (python -m app.jobs.worker): how often it aggregates what
     # arrived, and how often it deletes rows past their retention.
     AGGREGATE_EVERY_SECONDS: int = 300
     RETENTION_EVERY_SECONDS: int = 3600
+    # The worker touches this file every turn; `python -m app.jobs.worker
+    # --check` (its health check) tells whether it is fresh.
+    WORKER_HEARTBEAT_FILE: str = "/tmp/app-worker-heartbeat"
+    # GET /metrics (Prometheus) asks for `Authorization: Bearer <token>` when set.
+    METRICS_TOKEN: str = ""
+    # Log lines: one JSON object each (json) or plain text (text).
+    LOG_FORMAT: str = "json"
+    LOG_LEVEL: str = "INFO"
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

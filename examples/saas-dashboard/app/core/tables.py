@@ -77,6 +77,10 @@ class MetricState(_db.Base):
     rebuilt_at: _orm.Mapped[_dt.datetime] = _orm.mapped_column(
         "rebuilt_at", _sa.DateTime(timezone=True), nullable=False
     )
+    # When a run last brought the metric up to date (the dashboard's "data as of").
+    computed_at: _orm.Mapped[_dt.datetime] = _orm.mapped_column(
+        "computed_at", _sa.DateTime(timezone=True), nullable=False
+    )
 
 
 class JobRun(_db.Base):

@@ -19,6 +19,8 @@ class ApiKeys(_db.Base):
             "key_hash",
             name="uq_api_keys_key_hash",
         ),
+        # Entity lists page through this order (keyset pagination).
+        _sa.Index("ix_api_keys_list", "organization_id", "created_at", "id", ),
     )
 
     id: _orm.Mapped[_uuid.UUID] = _orm.mapped_column(

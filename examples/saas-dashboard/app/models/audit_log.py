@@ -14,6 +14,8 @@ from app.core import db as _db
 class AuditLog(_db.Base):
     __tablename__ = "audit_log"
     __table_args__ = (
+        # Entity lists page through this order (keyset pagination).
+        _sa.Index("ix_audit_log_list", "organization_id", "occurred_at", "id", ),
     )
 
     id: _orm.Mapped[_uuid.UUID] = _orm.mapped_column(

@@ -14,6 +14,8 @@ from app.core import db as _db
 class Sessions(_db.Base):
     __tablename__ = "sessions"
     __table_args__ = (
+        # Entity lists page through this order (keyset pagination).
+        _sa.Index("ix_sessions_list", "organization_id", "created_at", "id", ),
     )
 
     id: _orm.Mapped[str] = _orm.mapped_column(

@@ -1,13 +1,24 @@
-"""Reads the metric tables (never the raw data) for the dashboard API."""
+"""Reads the metric tables (never the raw data) for the dashboard API.
+
+A series covers a window of periods: by default the DEFAULT_WINDOW_DAYS
+days up to today, at most SERIES_MAX_DAYS days. Series answers carry an
+ETag and `Cache-Control: private, no-cache`: a client asks again with
+If-None-Match and gets 304 when nothing changed.
+"""
 
 import datetime as dt
+import hashlib
 import uuid
 from typing import Any
 
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.catalog import METRICS, MetricSpec
+from app.core.config import get_settings
+from app.core.db import utcnow
 from app.models import METRIC_MODELS
 from app.services.values import to_json
 
@@ -85,3 +96,34 @@ def latest(db: Session, organization_id: uuid.UUID, keys: tuple[str, ...] | None
         points.sort(key=_order)
         out.extend(points)
     return out
+
+
+DEFAULT_WINDOW_DAYS = 90
+
+
+class BadWindow(ValueError):
+    pass
+
+
+def window(date_from: dt.date | None, date_to: dt.date | None, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The [from, to] a series covers: the last DEFAULT_WINDOW_DAYS days unless said, at most SERIES_MAX_DAYS."""
+    to = date_to or (date_from + dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1) if date_from else None) or today or utcnow().date()
+    start = date_from or to - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+    if start > to:
+        raise BadWindow("from is after to")
+    longest = get_settings().SERIES_MAX_DAYS
+    if (to - start).days + 1 > longest:
+        raise BadWindow(f"at most {longest} days per request")
+    return start, to
+
+
+def cached_json(request: Request, data: Any) -> Response:
+    """`data` as JSON with an ETag; 304 when the client holds it already."""
+    # archgen:control series-etag
+    body = JSONResponse(data).body
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    wanted = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+    if etag in wanted or "*" in wanted:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)

@@ -88,6 +88,7 @@ def _create_pipeline_tables() -> None:
         sa.Column("metric", sa.String(100), nullable=False),
         sa.Column("definition", sa.String(64), nullable=False),
         sa.Column("rebuilt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("metric", name="pk_metric_state"),
     )
     op.create_table(
@@ -292,6 +293,11 @@ def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.drop_constraint("uq_users_email", type_="unique")
         batch.create_unique_constraint("uq_users_email", ["organization_id", "email"])
+    op.create_index("ix_api_keys_list", "api_keys", ["organization_id", "created_at", "id"], unique=False)
+    op.create_index("ix_audit_log_list", "audit_log", ["organization_id", "occurred_at", "id"], unique=False)
+    op.create_index("ix_events_list", "events", ["organization_id", "occurred_at", "id"], unique=False)
+    op.create_index("ix_sessions_list", "sessions", ["organization_id", "created_at", "id"], unique=False)
+    op.create_index("ix_users_list", "users", ["organization_id", "created_at", "id"], unique=False)
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_constraint("fk_audit_log_organization_id", type_="foreignkey")
     _create_audit_erasures()
@@ -312,6 +318,11 @@ def downgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.drop_constraint("uq_users_email", type_="unique")
         batch.create_unique_constraint("uq_users_email", ["email"])
+    op.drop_index("ix_api_keys_list", table_name="api_keys")
+    op.drop_index("ix_audit_log_list", table_name="audit_log")
+    op.drop_index("ix_events_list", table_name="events")
+    op.drop_index("ix_sessions_list", table_name="sessions")
+    op.drop_index("ix_users_list", table_name="users")
     _drop_metric_key("average_session_duration", False)
     op.create_index("ix_average_session_duration_org_period", "average_session_duration", ["organization_id", "period_start"], unique=False)
     _drop_metric_key("daily_active_users", False)

@@ -1,24 +1,43 @@
 """Test set-up: a throwaway database, migrated with Alembic, emptied before each test.
 
-Without TEST_DATABASE_URL or DATABASE_URL the tests use a fresh SQLite file
-in a temporary folder. With one of them (PostgreSQL, say) they use that
-database: it is migrated to head and EVERY TABLE IS EMPTIED before each
-test, so point it at a database you can throw away.
+The tests never touch DATABASE_URL's database. Without TEST_DATABASE_URL
+they use a fresh SQLite file in a temporary folder. TEST_DATABASE_URL may
+name another database (PostgreSQL, say) only when its name ends in `_test`:
+it is migrated to head and EVERY TABLE IS EMPTIED before each test, so the
+tests refuse to start on anything that does not look like a test database
+(running pytest inside a production container cannot wipe it).
 """
 
 import os
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
+
+def test_database_url(environ: Mapping[str, str], scratch: str) -> str:
+    """The database the tests may use, or ValueError saying why not."""
+    url = environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{scratch}/test.db"
+    parsed = make_url(url)
+    name = parsed.database or ""
+    stem = Path(name).stem if parsed.get_backend_name() == "sqlite" else name
+    if not stem.endswith("_test"):
+        raise ValueError(
+            f"TEST_DATABASE_URL names the database {name!r}; the tests empty every table, so they run "
+            "only on a database whose name ends in '_test' (or, without TEST_DATABASE_URL, on SQLite)"
+        )
+    return url
+
+
 _TMP = tempfile.mkdtemp(prefix="app-tests-")
-# TEST_DATABASE_URL wins over DATABASE_URL, so that a shell pointing
-# DATABASE_URL at a real database can still run the tests elsewhere.
-os.environ["DATABASE_URL"] = (
-    os.environ.get("TEST_DATABASE_URL")
-    or os.environ.get("DATABASE_URL")
-    or f"sqlite:///{_TMP}/test.db"
-)
+try:
+    os.environ["DATABASE_URL"] = test_database_url(os.environ, _TMP)
+except ValueError as exc:
+    sys.exit(f"refusing to run the tests: {exc}")
 os.environ["APP_ENV"] = "test"
 os.environ["SECRET_KEY"] = "test-secret-key-that-is-long-enough-0123456789"
 os.environ["COOKIE_SECURE"] = "true"

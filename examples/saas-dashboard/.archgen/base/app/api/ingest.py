@@ -42,6 +42,7 @@ from app.api.deps import ApiKeyOrg, DbDep, role
 from app.catalog import ENTITIES, INGESTED, EntitySpec, FieldSpec
 from app.core.config import get_settings
 from app.core.db import dialect_insert, utcnow
+from app.core.observability import INGEST_ROWS
 from app.core.tables import IngestBatch
 from app.models import ENTITY_MODELS
 from app.services.metrics_aggregator import TIME_FIELDS, enqueue
@@ -333,6 +334,18 @@ def _handler(key: str) -> Callable[..., dict[str, Any]]:
         rows: Annotated[Any, Body()],
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     ) -> dict[str, Any]:
+        try:
+            result = store(organization_id, db, response, rows, idempotency_key)
+        except HTTPException:
+            INGEST_ROWS.labels(key, "refused").inc(len(rows) if isinstance(rows, list) else 0)
+            raise
+        INGEST_ROWS.labels(key, "inserted").inc(result["inserted"])
+        INGEST_ROWS.labels(key, "duplicate").inc(result["duplicates"])
+        return result
+
+    def store(
+        organization_id: Any, db: Session, response: Response, rows: Any, idempotency_key: str | None
+    ) -> dict[str, Any]:
         clean, keyed, errors = validate_rows(entity, rows)
         if not errors:
             errors = _check_references(db, entity, organization_id, clean)
@@ -420,12 +433,65 @@ def _handler(key: str) -> Callable[..., dict[str, Any]]:
     return ingest
 
 
+_JSON_TYPES: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "text": {"type": "string"},
+    "integer": {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1},
+    "bigint": {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
+    "numeric": {"type": ["number", "string"], "description": "a decimal number (a string keeps every digit)"},
+    "boolean": {"type": "boolean"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "date": {"type": "string", "format": "date"},
+    "timestamp": {"type": "string", "format": "date-time", "description": "ISO 8601; without an offset, UTC"},
+    "json": {"description": "any JSON value"},
+}
+
+
+def row_schema(spec: EntitySpec) -> dict[str, Any]:
+    """The JSON Schema of one row of `spec` as POST /api/ingest/<entity> takes it."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for f in spec.fields:
+        schema = dict(_JSON_TYPES[f.kind])
+        if f.kind == "string" and f.length:
+            schema["maxLength"] = f.length
+        if f.pk:
+            schema["description"] = "its key: send it, and a retried row is stored once"
+        elif f.reference:
+            schema["description"] = f"the key of a {f.reference} row of your organization"
+        if f.nullable and not f.pk:
+            schema = {"anyOf": [schema, {"type": "null"}]}
+        elif not f.pk:
+            required.append(f.key)
+        properties[f.key] = schema
+    return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _openapi(key: str) -> dict[str, Any]:
+    limit = get_settings().INGEST_MAX_ROWS
+    batch = {"type": "array", "items": row_schema(ENTITIES[key]), "maxItems": limit}
+    answer = {
+        "type": "object",
+        "properties": {"entity": {"type": "string"}, "inserted": {"type": "integer"}, "duplicates": {"type": "integer"}},
+    }
+    return {
+        **role("api_key"),
+        "requestBody": {"required": True, "content": {"application/json": {"schema": batch}}},
+        "responses": {
+            "200": {"description": "Nothing new: every row was stored before", "content": {"application/json": {"schema": answer}}},
+            "201": {"description": "Stored", "content": {"application/json": {"schema": answer}}},
+            "413": {"description": "The body is larger than INGEST_MAX_BYTES"},
+        },
+    }
+
+
 for _key in INGESTED:
     router.add_api_route(
         f"/{_key}",
         _handler(_key),
         methods=["POST"],
         status_code=status.HTTP_201_CREATED,
-        openapi_extra=role("api_key"),
+        openapi_extra=_openapi(_key),
         name=f"ingest_{_key}",
+        summary=f"Ingest a batch of {ENTITIES[_key].name[:80]} rows",
     )

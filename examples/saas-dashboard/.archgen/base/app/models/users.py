@@ -19,6 +19,8 @@ class Users(_db.Base):
             "email",
             name="uq_users_email",
         ),
+        # Entity lists page through this order (keyset pagination).
+        _sa.Index("ix_users_list", "organization_id", "created_at", "id", ),
     )
 
     id: _orm.Mapped[_uuid.UUID] = _orm.mapped_column(

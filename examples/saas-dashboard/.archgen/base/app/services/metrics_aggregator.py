@@ -345,8 +345,9 @@ def _rebuild_if_redefined(conn: Connection, key: str) -> bool:
     if stored == wanted:
         return False
     recompute(conn, key, None)
+    now = utcnow()
     conn.execute(delete(state).where(state.c.metric == key))
-    conn.execute(insert(state).values(metric=key, definition=wanted, rebuilt_at=utcnow()))
+    conn.execute(insert(state).values(metric=key, definition=wanted, rebuilt_at=now, computed_at=now))
     return True
 
 
@@ -447,6 +448,8 @@ def _run(job: str, keys: list[str], plan: Any, bind: Engine | None) -> RunResult
                 spans, days, ids = plan(conn, key)
                 if not _rebuild_if_redefined(conn, key):
                     recompute(conn, key, spans, days)
+                    state = MetricState.__table__
+                    conn.execute(update(state).where(state.c.metric == key).values(computed_at=utcnow()))
             result.periods[key] = _bounds(spans, METRICS[key].grain)
             result.claimed += len(ids)
             if ids:
