@@ -62,13 +62,7 @@ fn front_with(
         };
         match pack {
             Ok(pack) => {
-                let (ir, diags) = crate::ir::build::build_with(
-                    m,
-                    &pack.manifest.name,
-                    &pack.platform(),
-                    &pack.manifest.reserved_tables,
-                    memory,
-                );
+                let (ir, diags) = crate::ir::build::build_with(m, &pack.stack(), memory);
                 extra.extend(diags);
                 chosen = ir.map(|ir| (pack, ir));
             }
@@ -165,23 +159,26 @@ pub fn inspect_ir(
     Ok(EXIT_OK)
 }
 
-/// The tables and columns the IR describes (tenant tables carry
-/// `organization_id`), for the lock and for data-loss warnings.
-fn schema_of(ir: &Ir) -> std::collections::BTreeMap<String, Vec<String>> {
+/// The tables and columns the IR describes, with the columns the pack adds
+/// (its tenant column, a metric table's own columns), for the lock and for
+/// data-loss warnings.
+fn schema_of(ir: &Ir, m: &pack::Manifest) -> std::collections::BTreeMap<String, Vec<String>> {
     let mut out = std::collections::BTreeMap::new();
+    let tenant = m.tenant_column.iter().cloned();
     for e in &ir.entities {
         let mut cols: Vec<String> = e.fields.iter().map(|f| f.column.clone()).collect();
         if e.tenant {
-            cols.push("organization_id".into());
+            cols.extend(tenant.clone());
         }
         cols.sort();
         out.insert(e.table.clone(), cols);
     }
-    for m in &ir.metrics {
-        let mut cols: Vec<String> = m.dimensions.iter().map(|d| d.column.clone()).collect();
-        cols.extend(["organization_id", "period_start", "value"].map(String::from));
+    for mt in &ir.metrics {
+        let mut cols: Vec<String> = mt.dimensions.iter().map(|d| d.column.clone()).collect();
+        cols.extend(tenant.clone());
+        cols.extend(m.metric_columns.iter().cloned());
         cols.sort();
-        out.insert(m.table.clone(), cols);
+        out.insert(mt.table.clone(), cols);
     }
     out
 }
@@ -279,7 +276,7 @@ fn make_plan(
     let keys = std::mem::take(&mut ir.keys);
     let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
     let chain = pack::migrations::chain(recorded, &ir, pack.manifest.schema_level);
-    let schema = schema_of(&ir);
+    let schema = schema_of(&ir, &pack.manifest);
     let files = match pack::render(&pack, ir, &chain) {
         Ok(f) => f,
         Err(e) => {

@@ -33,12 +33,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(m) = l.usable() {
         let _ = serde_json::to_string(m).expect("a model serialises");
         let p = pack();
-        let (ir, _) = archgen::ir::build(
-            m,
-            &p.manifest.name,
-            &p.platform(),
-            &p.manifest.reserved_tables,
-        );
+        let (ir, _) = archgen::ir::build(m, &p.stack());
         if let Some(ir) = ir {
             let _ = ir.table_order();
         }

@@ -9,10 +9,11 @@
 use super::profile::{
     self, FieldKind, FieldSpec, FieldType, Framework, Grain, KindDef, Measure, MetricDef, Role,
 };
+use super::stack::{self, DecisionFrom, DecisionWhen, Runs, Stack};
 use super::{
-    Auth, Compliance, Component, Database, Decision, Dimension, Entity, EntityOrigin, EventType,
-    Explanation, Field, Frontend, InfraService, Infrastructure, Ir, Job, KeyMemory, Metric,
-    Project, Provenance, Runtime, Service, ServiceKind,
+    Auth, Compliance, Component, Database, Decision, Deployed, Dimension, Entity, EntityOrigin,
+    EventType, Explanation, Field, Frontend, Infrastructure, Ir, Job, KeyMemory, Metric, Project,
+    Provenance, Runtime, Service, ServiceKind,
 };
 use crate::diagnostic::{shown, Code, Diagnostic};
 use crate::model::{
@@ -22,49 +23,28 @@ use crate::naming::{self, is_key, Allocator};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// An entity a pack always provides (organizations, users, …), written in
-/// the `archgen:fields` syntax.
-#[derive(Clone, Debug)]
-pub struct PlatformEntity {
-    pub key: String,
-    pub name: String,
-    pub fields: String,
-    pub tenant: bool,
-    /// Only when the blueprint names a compliance framework.
-    pub compliance_only: bool,
-}
-
 /// Builds the IR. Errors (bad profile values, metrics over unknown fields)
 /// come back as diagnostics; warnings ride along with the IR.
 ///
-/// `reserved_tables` are table names the pack creates itself; entities get
-/// other names.
-pub fn build(
-    m: &Model,
-    pack: &str,
-    platform: &[PlatformEntity],
-    reserved_tables: &[String],
-) -> (Option<Ir>, Vec<Diagnostic>) {
-    build_with(m, pack, platform, reserved_tables, &KeyMemory::default())
+/// `stack` is what the pack says about the stack it targets (see
+/// [`Stack`]): its platform entities, reserved names, deployments and
+/// decisions.
+pub fn build(m: &Model, stack: &Stack) -> (Option<Ir>, Vec<Diagnostic>) {
+    build_with(m, stack, &KeyMemory::default())
 }
 
 /// [`build`] for a project an earlier generation made: items keep the keys
 /// `memory` has for them.
-pub fn build_with(
-    m: &Model,
-    pack: &str,
-    platform: &[PlatformEntity],
-    reserved_tables: &[String],
-    memory: &KeyMemory,
-) -> (Option<Ir>, Vec<Diagnostic>) {
-    let mut b = Builder::new(m, memory);
-    let ir = b.run(pack, platform, reserved_tables);
+pub fn build_with(m: &Model, stack: &Stack, memory: &KeyMemory) -> (Option<Ir>, Vec<Diagnostic>) {
+    let mut b = Builder::new(m, stack, memory);
+    let ir = b.run();
     let failed = b.diags.iter().any(Diagnostic::is_error);
     (if failed { None } else { Some(ir) }, b.diags)
 }
 
 struct Builder<'m> {
     m: &'m Model,
+    stack: &'m Stack,
     memory: &'m KeyMemory,
     /// The keys to record for the next generation (see [`Ir::keys`]).
     remember: BTreeMap<String, String>,
@@ -137,8 +117,6 @@ fn prop<'p>(props: &'p [Property], key: &str) -> Option<&'p Property> {
     })
 }
 
-/// Entities by key, by table and by the data object they come from (the
-/// first of each): a metric finds its source at once.
 /// What a metric is built against: the entities, their index, the
 /// aggregators and the metrics built so far (a ratio divides two of them).
 #[derive(Clone, Copy)]
@@ -149,6 +127,8 @@ struct Known<'a, 'm> {
     built: &'a [Metric],
 }
 
+/// Entities by key, by table and by the data object they come from (the
+/// first of each): a metric finds its source at once.
 struct EntityIndex<'e> {
     by_key: HashMap<&'e str, usize>,
     by_table: HashMap<&'e str, usize>,
@@ -200,7 +180,7 @@ impl<'m> Aggregators<'m> {
 }
 
 impl<'m> Builder<'m> {
-    fn new(m: &'m Model, memory: &'m KeyMemory) -> Self {
+    fn new(m: &'m Model, stack: &'m Stack, memory: &'m KeyMemory) -> Self {
         let by_id = m
             .elements
             .iter()
@@ -221,6 +201,7 @@ impl<'m> Builder<'m> {
         }
         Builder {
             m,
+            stack,
             memory,
             remember: BTreeMap::new(),
             by_id,
@@ -531,8 +512,9 @@ impl<'m> Builder<'m> {
         )
     }
 
-    fn run(&mut self, pack: &str, platform: &[PlatformEntity], reserved_tables: &[String]) -> Ir {
+    fn run(&mut self) -> Ir {
         let m = self.m;
+        let stack = self.stack;
         let application = m.elements.iter().any(|e| e.kind.layer() == "application");
 
         // Compliance first: it decides which platform entities exist.
@@ -577,11 +559,12 @@ impl<'m> Builder<'m> {
 
         // Entities: platform first (they keep their names), then DataObjects.
         let mut tables = Allocator::new();
-        for t in reserved_tables {
+        for t in &stack.reserved.tables {
             tables.reserve(t);
         }
         let mut entities: Vec<Entity> = Vec::new();
-        for p in platform
+        for p in stack
+            .platform
             .iter()
             .filter(|p| !p.compliance_only || !compliance.is_empty())
         {
@@ -789,7 +772,7 @@ impl<'m> Builder<'m> {
                 .unwrap_or_else(|| "ArchiMate model".into()),
             key: project_key,
             description: m.documentation.clone(),
-            pack: pack.to_owned(),
+            pack: stack.pack.clone(),
             model_id: m.identifier.clone(),
             format: m.format.map_or("?", |f| f.as_str()).into(),
             from: vec![m.identifier.clone()],
@@ -1004,7 +987,7 @@ impl<'m> Builder<'m> {
                         f.index |= s.index;
                         f.from.push(d.identifier.clone());
                     }
-                    None if key == "organization_id" => {}
+                    None if self.stack.tenant_column.as_deref() == Some(key.as_str()) => {}
                     None => {
                         let mut f = field_from_spec(&s, key, vec![d.identifier.clone()]);
                         f.pk = false;
@@ -1031,8 +1014,10 @@ impl<'m> Builder<'m> {
         let fields_at =
             prop(&d.properties, "archgen:fields").map_or(d.pos.offset, |p| p.pos.offset);
         for s in &specs {
-            if naming::snake(&s.name).as_deref() == Some("organization_id") {
-                continue; // Tenancy adds it.
+            if self.stack.tenant_column.is_some()
+                && naming::snake(&s.name) == self.stack.tenant_column
+            {
+                continue; // The pack's tenancy adds it.
             }
             let key = self.claim_key(
                 &mut field_keys,
@@ -1643,6 +1628,18 @@ impl<'m> Builder<'m> {
         }
     }
 
+    fn taken_paths_help(&self) -> String {
+        let mut help = "give the service an archgen:path that no other route uses".to_owned();
+        if !self.stack.reserved.paths.is_empty() {
+            help.push_str(&format!(
+                " (the pack `{}` serves {} itself)",
+                self.stack.pack,
+                self.stack.reserved.paths.join(", ")
+            ));
+        }
+        help
+    }
+
     fn services(
         &mut self,
         roles: &HashMap<&str, Option<Role>>,
@@ -1652,7 +1649,7 @@ impl<'m> Builder<'m> {
         entities: &[Entity],
     ) -> Vec<Service> {
         let mut keys = Allocator::new();
-        for reserved in RESERVED_MODULES {
+        for reserved in &self.stack.reserved.modules {
             keys.reserve(reserved);
         }
         let mut paths: BTreeSet<String> = BTreeSet::new();
@@ -1791,7 +1788,10 @@ impl<'m> Builder<'m> {
                 None => format!("/api/{}", naming::kebab(&key)),
             };
             if matches!(kind, ServiceKind::Metrics | ServiceKind::EntityList) {
-                let clash = RESERVED_PATHS
+                let clash = self
+                    .stack
+                    .reserved
+                    .paths
                     .iter()
                     .any(|r| path == *r || path.starts_with(&format!("{r}/")))
                     || path == "/";
@@ -1800,9 +1800,15 @@ impl<'m> Builder<'m> {
                     let at =
                         prop(&s.properties, "archgen:path").map_or(s.pos.offset, |p| p.pos.offset);
                     self.diags.push(
-                        Diagnostic::new(Code::ProfileAdjusted, format!("service `{name}`: path {} is taken; it is served at `{moved}`", shown(&path)))
-                            .at(at, 1)
-                            .help("give the service an archgen:path that no other route uses (the pack owns /api/auth, /api/admin, /api/ingest, /api/dashboard/metrics, /health)"),
+                        Diagnostic::new(
+                            Code::ProfileAdjusted,
+                            format!(
+                                "service `{name}`: path {} is taken; it is served at `{moved}`",
+                                shown(&path)
+                            ),
+                        )
+                        .at(at, 1)
+                        .help(self.taken_paths_help()),
                     );
                     path = moved;
                 }
@@ -1863,6 +1869,14 @@ impl<'m> Builder<'m> {
         out
     }
 
+    /// `what` deployed as the pack's unit for `runs`, when it has one.
+    fn deployed_as(&self, what: &str, runs: Runs) -> String {
+        match self.stack.deployments.iter().find(|d| d.runs == runs) {
+            Some(d) => format!("{what} (deployed as `{}`)", d.key),
+            None => what.to_owned(),
+        }
+    }
+
     fn infrastructure(&mut self, roles: &HashMap<&str, Option<Role>>) -> Infrastructure {
         let db_like = |e: &Element| {
             let n = e.name.as_deref().unwrap_or("");
@@ -1871,6 +1885,7 @@ impl<'m> Builder<'m> {
                 || (has_word(n, &["analytics"]) && has_word(n, &["store", "warehouse"]))
         };
         let mut db_from: Vec<String> = Vec::new();
+        let database = self.deployed_as("the database", Runs::Database);
         for ss in self
             .elements(T::SystemSoftware)
             .into_iter()
@@ -1879,8 +1894,8 @@ impl<'m> Builder<'m> {
             db_from.push(ss.identifier.clone());
             self.explain(
                 ss,
-                "compose service `db` (PostgreSQL)",
-                "rule: SystemSoftware named PostgreSQL or a database",
+                database.clone(),
+                "rule: SystemSoftware named like a database (DB, SQL, an engine's name)",
             );
             for n in self
                 .incoming(&ss.identifier, R::Composition)
@@ -1891,19 +1906,21 @@ impl<'m> Builder<'m> {
                     db_from.push(n.identifier.clone());
                     self.explain(
                         n,
-                        "hosts compose service `db`",
+                        format!("hosts {database}"),
                         "rule: a Node that holds the database SystemSoftware",
                     );
                 }
             }
         }
-        // Which compose service each component runs in, and what hosts it.
-        let mut api_from: Vec<String> = Vec::new();
-        let mut worker_from: Vec<String> = Vec::new();
+        // Which process each component runs in, and what hosts it.
+        let mut serving_from: Vec<String> = Vec::new();
+        let mut scheduled_from: Vec<String> = Vec::new();
+        let serving = self.deployed_as("the serving process", Runs::Serving);
+        let scheduled = self.deployed_as("the scheduled jobs' process", Runs::Scheduled);
         for c in self.elements(T::ApplicationComponent) {
-            let (target, service) = match roles.get(c.identifier.as_str()).copied().flatten() {
-                Some(Role::Aggregator | Role::Worker) => (&mut worker_from, "worker"),
-                Some(_) => (&mut api_from, "api"),
+            let (target, process) = match roles.get(c.identifier.as_str()).copied().flatten() {
+                Some(Role::Aggregator | Role::Worker) => (&mut scheduled_from, &scheduled),
+                Some(_) => (&mut serving_from, &serving),
                 None => continue,
             };
             target.push(c.identifier.clone());
@@ -1915,7 +1932,7 @@ impl<'m> Builder<'m> {
                 target.push(art.identifier.clone());
                 self.explain(
                     art,
-                    format!("the image of compose service `{service}`"),
+                    format!("the image of {process}"),
                     "rule: an Artifact that realises a component",
                 );
                 for host in self.incoming(&art.identifier, R::Assignment) {
@@ -1925,7 +1942,7 @@ impl<'m> Builder<'m> {
                         target.push(host.identifier.clone());
                         self.explain(
                             host,
-                            format!("runtime of compose service `{service}`"),
+                            format!("runtime of {process}"),
                             "rule: assigned to the Artifact deployed on it",
                         );
                         for n in self.incoming(&host.identifier, R::Composition) {
@@ -1933,7 +1950,7 @@ impl<'m> Builder<'m> {
                                 target.push(n.identifier.clone());
                                 self.explain(
                                     n,
-                                    format!("hosts compose service `{service}`"),
+                                    format!("hosts {process}"),
                                     "rule: a Node that holds the runtime",
                                 );
                             }
@@ -1942,14 +1959,16 @@ impl<'m> Builder<'m> {
                 }
             }
         }
-        for v in [&mut db_from, &mut api_from, &mut worker_from] {
+        for v in [&mut db_from, &mut serving_from, &mut scheduled_from] {
             let mut seen = BTreeSet::new();
             v.retain(|x| seen.insert(x.clone()));
         }
-        let db_name = db_from
+        let db = db_from
             .first()
             .and_then(|id| self.by_id.get(id.as_str()))
-            .map_or_else(|| "PostgreSQL".into(), |e| display(e));
+            .copied();
+        let db_name = db.map(display);
+        let engine = db.and_then(|e| database_engine(e.name.as_deref().unwrap_or("")));
         let mut runtimes: Vec<Runtime> = Vec::new();
         let mut hosts: Vec<&Element> = [T::SystemSoftware, T::Node, T::Device]
             .into_iter()
@@ -1984,31 +2003,31 @@ impl<'m> Builder<'m> {
                 });
             }
         }
+        let deployments = self
+            .stack
+            .deployments
+            .iter()
+            .map(|d| Deployed {
+                key: d.key.clone(),
+                purpose: d.purpose.clone(),
+                runs: d.runs,
+                from: match d.runs {
+                    Runs::Serving => serving_from.clone(),
+                    Runs::Scheduled => scheduled_from.clone(),
+                    Runs::Database => db_from.clone(),
+                },
+            })
+            .collect();
         Infrastructure {
             runtimes,
             database: Database {
-                engine: "postgresql".into(),
+                engine,
                 name: db_name,
-                from: db_from.clone(),
+                from: db_from,
             },
-            services: vec![
-                InfraService {
-                    key: "api".into(),
-                    purpose: "the HTTP API (and the dashboard page when there is a frontend)"
-                        .into(),
-                    from: api_from,
-                },
-                InfraService {
-                    key: "worker".into(),
-                    purpose: "the scheduled jobs: aggregation and retention".into(),
-                    from: worker_from,
-                },
-                InfraService {
-                    key: "db".into(),
-                    purpose: "PostgreSQL".into(),
-                    from: db_from,
-                },
-            ],
+            serving: serving_from,
+            scheduled: scheduled_from,
+            deployments,
         }
     }
 
@@ -2079,116 +2098,49 @@ impl<'m> Builder<'m> {
         stack.from = project.from.clone();
         add(&mut out, stack);
 
-        let mut database = generator(
-            "database",
-            "PostgreSQL in production, SQLite embedded for development and tests".into(),
-            format!(
-                "The blueprint's data store is `{}`. Tests must run without a server.",
-                infra.database.name
-            ),
-        );
-        database.drivers = self.related_motivation(&["postgres", "database", "sql", "storage"]);
-        database.drivers.insert(
-            0,
-            "The tests must run anywhere, without a database server".into(),
-        );
-        database.options = lines(&[
-            "PostgreSQL in production, SQLite for development and tests, one SQL dialect both accept",
-            "PostgreSQL everywhere",
-            "SQLite everywhere",
-        ]);
-        database.decision = "One database URL switches the engine; migrations and queries are written for both, and the tests run on both in CI.".into();
-        database.consequences = lines(&[
-            "Good, because the tests need no server, and production gets PostgreSQL's concurrency",
-            "Bad, because only SQL both engines accept is generated, and engine-specific behaviour (locks, unique keys with NULLs) needs code and tests for each",
-        ]);
-        database.from = infra.database.from.clone();
-        add(&mut out, database);
-
-        let mut session = generator(
-            "session-auth",
-            "Server-side sessions in HttpOnly cookies".into(),
-            "Dashboard users sign in from a browser; a token kept in browser storage can be read by any injected script.".into(),
-        );
-        session.drivers =
-            self.related_motivation(&["session", "cookie", "auth", "sign-in", "login", "security"]);
-        session.options = lines(&[
-            "Server-side sessions, their id only in an HttpOnly, Secure, SameSite=Lax cookie, with CSRF tokens",
-            "JWT bearer tokens kept by the page's script",
-            "An OAuth2/OIDC proxy in front of the application",
-        ]);
-        session.decision = "Sign-in creates a server-side session stored as a hash; its id travels only in the cookie, so no script can read it, and the server can end it at any time.".into();
-        session.consequences = lines(&[
-            "Good, because sessions can be revoked on the server and stolen scripts cannot read them",
-            "Bad, because state-changing requests need a CSRF token, and the API is meant for the same-site page (ingestion uses API keys)",
-        ]);
-        session.from = auth.from.clone();
-        add(&mut out, session);
-
-        let mut tenancy = generator(
-            "tenancy",
-            "Every tenant row carries its organization".into(),
-            "The dashboard serves many organizations from one database.".into(),
-        );
-        tenancy.drivers =
-            self.related_motivation(&["tenant", "organization", "customer", "isolation"]);
-        tenancy.options = lines(&[
-            "An organization_id column on every tenant table, every query scoped by it",
-            "A schema per organization",
-            "A database per organization",
-        ]);
-        tenancy.decision = "One schema keeps migrations and aggregation simple; every tenant table has an `organization_id`, and the code reads and writes only the caller's organization.".into();
-        tenancy.consequences = lines(&[
-            "Good, because one migration chain and one set of queries serve every organization",
-            "Bad, because no query may be written without the organization scope: tests prove organizations cannot see each other's data",
-        ]);
-        add(&mut out, tenancy);
-
-        if !metrics.is_empty() {
-            let mut pre = generator(
-                "pre-aggregated-metrics",
-                "Dashboards read only pre-aggregated metric tables".into(),
-                "The blueprint defines metrics over raw data that grows without bound.".into(),
-            );
-            pre.drivers = self.related_motivation(&[
-                "aggregat",
-                "metric",
-                "dashboard",
-                "latency",
-                "performance",
-            ]);
-            pre.options = lines(&[
-                "Metric tables per organization and period, filled by a scheduled job with set-based SQL, incrementally",
-                "Aggregate the raw rows on every dashboard request",
-                "A separate streaming or OLAP engine",
-            ]);
-            pre.decision = "Each run recomputes only the periods new rows fall into; the dashboard API reads only the metric tables.".into();
-            pre.consequences = lines(&[
-                "Good, because dashboard latency does not grow with raw data, and a run's cost follows what arrived",
-                "Bad, because figures are as fresh as the last run (the page says when), and a new metric kind needs its own SQL",
-            ]);
-            pre.from = metrics.iter().flat_map(|m| m.from.clone()).collect();
-            add(&mut out, pre);
-        }
-        for c in compliance {
-            let mut d = generator(
-                &format!("compliance-{}", naming::kebab(&c.key)),
-                format!("Implement {} controls", c.title),
-                format!("The blueprint names {} ({}).", c.title, c.why),
-            );
-            d.drivers =
-                self.related_motivation(&["complian", "privacy", "audit", "retention", &c.key]);
-            d.options = vec![
-                format!("The {} controls in the generated code, each with its test, listed in COMPLIANCE_REPORT.md", c.title),
-                "Controls left to the team".into(),
-            ];
-            d.decision = "What code can enforce is generated and proven by tests; the report points at each control's line and test.".into();
-            d.consequences = lines(&[
-                "Good, because each claim in the report is checked by a test on every run",
-                "Bad, because controls outside the code (processes, encryption at rest, backups) stay the team's to do, listed in the report",
-            ]);
-            d.from = c.from.clone();
-            add(&mut out, d);
+        let database_name = infra
+            .database
+            .name
+            .clone()
+            .or_else(|| self.stack.database_name.clone())
+            .unwrap_or_else(|| "the database".into());
+        for rule in &self.stack.decisions {
+            let items: Vec<Option<&super::Compliance>> = match rule.when {
+                DecisionWhen::Always => vec![None],
+                DecisionWhen::Metrics if metrics.is_empty() => Vec::new(),
+                DecisionWhen::Metrics => vec![None],
+                DecisionWhen::EachCompliance => compliance.iter().map(Some).collect(),
+            };
+            for item in items {
+                let kebab = item.map(|c| naming::kebab(&c.key)).unwrap_or_default();
+                let vars = [
+                    ("pack", project.pack.as_str()),
+                    ("database", database_name.as_str()),
+                    ("key", item.map_or("", |c| c.key.as_str())),
+                    ("kebab", kebab.as_str()),
+                    ("title", item.map_or("", |c| c.title.as_str())),
+                    ("why", item.map_or("", |c| c.why.as_str())),
+                ];
+                let f = |t: &str| stack::fill(t, &vars);
+                let all = |ts: &[String]| ts.iter().map(|t| f(t)).collect::<Vec<_>>();
+                let mut d = generator(&f(&rule.key), f(&rule.title), f(&rule.context));
+                let stems = all(&rule.model_drivers);
+                d.drivers = all(&rule.drivers);
+                d.drivers.extend(
+                    self.related_motivation(&stems.iter().map(String::as_str).collect::<Vec<_>>()),
+                );
+                d.options = all(&rule.options);
+                d.decision = f(&rule.decision);
+                d.consequences = all(&rule.consequences);
+                d.from = match rule.from {
+                    DecisionFrom::None => Vec::new(),
+                    DecisionFrom::Database => infra.database.from.clone(),
+                    DecisionFrom::Auth => auth.from.clone(),
+                    DecisionFrom::Metrics => metrics.iter().flat_map(|m| m.from.clone()).collect(),
+                    DecisionFrom::Item => item.map(|c| c.from.clone()).unwrap_or_default(),
+                };
+                add(&mut out, d);
+            }
         }
         let mut motivation: Vec<&Element> = self.elements(T::Principle);
         motivation.extend(self.elements(T::Constraint));
@@ -2252,45 +2204,45 @@ impl<'m> Builder<'m> {
     }
 }
 
-/// Module names the pack uses itself; services get other keys.
-const RESERVED_MODULES: &[&str] = &[
-    "admin",
-    "api",
-    "audit",
-    "auth",
-    "cli",
-    "compliance",
-    "config",
-    "dashboard",
-    "db",
-    "deps",
-    "frontend",
-    "health",
-    "ingest",
-    "jobs",
-    "main",
-    "models",
-    "routes",
-    "schemas",
-    "security",
-    "services",
-    "tenancy",
-    "web",
-];
+/// The engine a database element's name names (`PostgreSQL 15`,
+/// `MySQL`, `Oracle DB`), when it names one.
+fn database_engine(name: &str) -> Option<String> {
+    let engines: [(&[&str], &str); 6] = [
+        (&["postgres"], "postgresql"),
+        (&["mysql", "mariadb"], "mysql"),
+        (&["sqlite"], "sqlite"),
+        (&["oracle"], "oracle"),
+        (&["mssql", "sqlserver"], "sqlserver"),
+        (&["mongo"], "mongodb"),
+    ];
+    let compact: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    engines
+        .iter()
+        .find(|(names, _)| names.iter().any(|n| compact.contains(n)))
+        .map(|(_, e)| (*e).to_owned())
+        .or_else(|| has_word(name, &["pg"]).then(|| "postgresql".to_owned()))
+}
 
-/// Routes the pack serves itself.
-const RESERVED_PATHS: &[&str] = &[
-    "/api/auth",
-    "/api/admin",
-    "/api/ingest",
-    "/api/dashboard/metrics",
-    "/health",
-    "/metrics",
-    "/docs",
-    "/openapi.json",
-    "/static",
-    "/redoc",
-];
+#[cfg(test)]
+#[test]
+fn database_engines_come_from_the_name() {
+    assert_eq!(
+        database_engine("PostgreSQL Analytics DB").as_deref(),
+        Some("postgresql")
+    );
+    assert_eq!(database_engine("PG cluster").as_deref(), Some("postgresql"));
+    assert_eq!(database_engine("MariaDB 10").as_deref(), Some("mysql"));
+    assert_eq!(
+        database_engine("SQL Server 2019").as_deref(),
+        Some("sqlserver")
+    );
+    assert_eq!(database_engine("Customer DB"), None);
+    assert_eq!(database_engine("Upgrade service"), None);
+}
 
 fn field_from_spec(s: &FieldSpec, key: String, from: Provenance) -> Field {
     Field {

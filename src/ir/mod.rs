@@ -11,9 +11,11 @@
 
 pub mod build;
 pub mod profile;
+pub mod stack;
 
 pub use build::build;
 pub use profile::{FieldKind, FieldType, Framework, Grain, KindDef, Measure, Operand, Role, Unit};
+pub use stack::Stack;
 
 use profile::{Condition, Retention};
 use serde::Serialize;
@@ -246,9 +248,17 @@ pub struct Frontend {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Infrastructure {
+    /// The database the model draws (a SystemSoftware named like one).
     pub database: Database,
-    /// The compose services: `api`, `worker`, `db`.
-    pub services: Vec<InfraService>,
+    /// The elements of the processes that answer requests: components with
+    /// a serving role, their artifacts, runtimes and nodes.
+    pub serving: Provenance,
+    /// The same for the components that run scheduled work (aggregation,
+    /// background jobs).
+    pub scheduled: Provenance,
+    /// How the pack deploys them (its `[[deployment]]`s): empty for a pack
+    /// that says nothing about deployment.
+    pub deployments: Vec<Deployed>,
     /// Versioned runtimes the model names (a SystemSoftware, Node or Device
     /// called like "Python 3.12" or "Node.js 20"), in identifier order.
     pub runtimes: Vec<Runtime>,
@@ -266,15 +276,20 @@ pub struct Runtime {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Database {
-    pub engine: String,
-    pub name: String,
+    /// The engine the model's name for it gives (`postgresql`, `mysql`,
+    /// `sqlite`…), when it gives one.
+    pub engine: Option<String>,
+    /// The model's name for it; none when the model draws no database.
+    pub name: Option<String>,
     pub from: Provenance,
 }
 
+/// One deployment unit of the pack and the model elements it runs.
 #[derive(Clone, Debug, Serialize)]
-pub struct InfraService {
+pub struct Deployed {
     pub key: String,
     pub purpose: String,
+    pub runs: stack::Runs,
     pub from: Provenance,
 }
 

@@ -1,6 +1,7 @@
-//! `pack.toml`: what a pack is, what it handles, and which files it makes.
+//! `pack.toml`: what a pack is, what it tells the IR builder about its
+//! stack, and which files it makes.
 
-use crate::ir::build::PlatformEntity;
+use crate::ir::stack::{DecisionRule, Deployment, PlatformEntity, Reserved, Stack};
 use serde::{Deserialize, Serialize};
 
 /// What happens to a file on regeneration.
@@ -35,15 +36,12 @@ pub struct FileRule {
     pub path: String,
     #[serde(default = "default_lifecycle")]
     pub lifecycle: Lifecycle,
-    /// Render once per item of this IR list: `entity`, `metric`, `service`,
-    /// `job`, `decision`, `compliance`, `component`, `migration` (each
-    /// revision of the migration chain).
+    /// Render once per item of this IR list.
     #[serde(default)]
-    pub each: Option<String>,
-    /// Only when this condition holds: `application`, `docs_only`,
-    /// `frontend`, `metrics`, `compliance`, `always` (default `application`).
-    #[serde(default = "default_when")]
-    pub when: String,
+    pub each: Option<Each>,
+    /// Only when this condition holds (default `application`).
+    #[serde(default)]
+    pub when: When,
     /// A minijinja expression over `ir` (and the item) that must be true.
     #[serde(default)]
     pub filter: Option<String>,
@@ -56,8 +54,66 @@ fn default_lifecycle() -> Lifecycle {
     Lifecycle::Regenerate
 }
 
-fn default_when() -> String {
-    "application".into()
+/// The IR list a file rule renders once per item of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Each {
+    Entity,
+    Metric,
+    Service,
+    Job,
+    Decision,
+    Compliance,
+    Component,
+    /// Each revision of the migration chain.
+    Migration,
+}
+
+impl Each {
+    /// The name the item has in the template's context.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Entity => "entity",
+            Self::Metric => "metric",
+            Self::Service => "service",
+            Self::Job => "job",
+            Self::Decision => "decision",
+            Self::Compliance => "compliance",
+            Self::Component => "component",
+            Self::Migration => "migration",
+        }
+    }
+}
+
+/// When a file rule applies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// The model has application-layer elements.
+    #[default]
+    Application,
+    /// It has none: the project is documentation only.
+    DocsOnly,
+    /// An application with a web frontend.
+    Frontend,
+    /// An application with metrics.
+    Metrics,
+    /// An application under a compliance framework.
+    Compliance,
+    Always,
+}
+
+impl When {
+    pub fn holds(self, ir: &crate::ir::Ir) -> bool {
+        match self {
+            Self::Always => true,
+            Self::Application => ir.application,
+            Self::DocsOnly => !ir.application,
+            Self::Frontend => ir.application && ir.frontend.is_some(),
+            Self::Metrics => ir.application && !ir.metrics.is_empty(),
+            Self::Compliance => ir.application && !ir.compliance.is_empty(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -80,13 +136,17 @@ fn level_one() -> u32 {
     1
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+/// `[tests]`: a test is a line, in a file under one of `dirs`, that starts
+/// (after indentation) with one of `starts` followed by an identifier; its
+/// name is the identifier with the part of the start after the last space
+/// (`def test_x` → `test_x`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-struct ReservedToml {
-    /// Table names the pack creates itself (its migration table, queues,
-    /// run records…): entities of the blueprint get other table names.
+pub struct TestsToml {
     #[serde(default)]
-    tables: Vec<String>,
+    pub dirs: Vec<String>,
+    #[serde(default)]
+    pub starts: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -95,7 +155,6 @@ struct ManifestToml {
     name: String,
     version: String,
     description: String,
-    handles: Vec<String>,
     #[serde(default)]
     platform: Vec<PlatformToml>,
     /// The level of the tables and constraints the pack's own code needs
@@ -106,7 +165,26 @@ struct ManifestToml {
     schema_level: u32,
     /// Names the blueprint may not take.
     #[serde(default)]
-    reserved: ReservedToml,
+    reserved: Reserved,
+    /// The column the pack adds to every tenant table.
+    #[serde(default)]
+    tenant_column: Option<String>,
+    /// The database's name in texts when the model draws none.
+    #[serde(default)]
+    database_name: Option<String>,
+    /// The columns of a metric table besides its dimensions and the
+    /// tenant column.
+    #[serde(default)]
+    metric_columns: Vec<String>,
+    /// Where the pack's tests are and how a test function starts.
+    #[serde(default)]
+    tests: TestsToml,
+    /// How the pack deploys the model's processes.
+    #[serde(default)]
+    deployment: Vec<Deployment>,
+    /// The decisions the pack makes (architecture decision records).
+    #[serde(default)]
+    decision: Vec<DecisionRule>,
     /// Further TOML files (relative to the pack) holding `[[file]]` rules.
     #[serde(default)]
     include: Vec<String>,
@@ -119,6 +197,8 @@ struct ManifestToml {
 struct RulesToml {
     #[serde(default)]
     file: Vec<FileRule>,
+    #[serde(default)]
+    decision: Vec<DecisionRule>,
 }
 
 /// A parsed manifest.
@@ -127,34 +207,23 @@ pub struct Manifest {
     pub name: String,
     pub version: String,
     pub description: String,
-    /// The IR parts the pack handles.
-    pub handles: Vec<String>,
     pub platform: Vec<PlatformEntity>,
     /// See `schema_level` in `pack.toml`.
     pub schema_level: u32,
-    /// Table names entities of the blueprint may not take.
-    pub reserved_tables: Vec<String>,
+    /// Names the blueprint's items may not take.
+    pub reserved: Reserved,
+    /// See `tenant_column` in `pack.toml`.
+    pub tenant_column: Option<String>,
+    pub database_name: Option<String>,
+    /// See `metric_columns` in `pack.toml`.
+    pub metric_columns: Vec<String>,
+    /// How rendering finds the tests a file defines (for the compliance
+    /// report's links from controls to tests).
+    pub tests: TestsToml,
+    pub deployments: Vec<Deployment>,
+    pub decisions: Vec<DecisionRule>,
     pub files: Vec<FileRule>,
 }
-
-const EACH: &[&str] = &[
-    "entity",
-    "metric",
-    "service",
-    "job",
-    "decision",
-    "compliance",
-    "component",
-    "migration",
-];
-const WHEN: &[&str] = &[
-    "application",
-    "docs_only",
-    "frontend",
-    "metrics",
-    "compliance",
-    "always",
-];
 
 impl Manifest {
     /// Parses `pack.toml`; `read` returns the text of an included rules file.
@@ -165,25 +234,7 @@ impl Manifest {
                 read(inc).ok_or_else(|| format!("included rules file `{inc}` is missing"))?;
             let rules: RulesToml = toml::from_str(&body).map_err(|e| format!("{inc}: {e}"))?;
             t.file.extend(rules.file);
-        }
-        for f in &t.file {
-            if let Some(e) = &f.each {
-                if !EACH.contains(&e.as_str()) {
-                    return Err(format!(
-                        "file rule for `{}`: `each = \"{e}\"` is not one of {}",
-                        f.template,
-                        EACH.join(", ")
-                    ));
-                }
-            }
-            if !WHEN.contains(&f.when.as_str()) {
-                return Err(format!(
-                    "file rule for `{}`: `when = \"{}\"` is not one of {}",
-                    f.template,
-                    f.when,
-                    WHEN.join(", ")
-                ));
-            }
+            t.decision.extend(rules.decision);
         }
         if t.schema_level == 0 {
             return Err("`schema_level` starts at 1".into());
@@ -197,7 +248,6 @@ impl Manifest {
             name: t.name,
             version: t.version,
             description: t.description,
-            handles: t.handles,
             platform: t
                 .platform
                 .into_iter()
@@ -210,8 +260,67 @@ impl Manifest {
                 })
                 .collect(),
             schema_level: t.schema_level,
-            reserved_tables: t.reserved.tables,
+            reserved: t.reserved,
+            tenant_column: t.tenant_column,
+            database_name: t.database_name,
+            metric_columns: t.metric_columns,
+            tests: t.tests,
+            deployments: t.deployment,
+            decisions: t.decision,
             files: t.file,
         })
+    }
+
+    /// What the IR builder takes from this pack.
+    pub fn stack(&self) -> Stack {
+        Stack {
+            pack: self.name.clone(),
+            platform: self.platform.clone(),
+            reserved: self.reserved.clone(),
+            tenant_column: self.tenant_column.clone(),
+            deployments: self.deployments.clone(),
+            database_name: self.database_name.clone(),
+            decisions: self.decisions.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "name = \"p\"\nversion = \"1\"\ndescription = \"d\"\n";
+
+    fn parse(body: &str) -> Result<Manifest, String> {
+        Manifest::parse(&format!("{HEAD}{body}"), |_| None)
+    }
+
+    #[test]
+    fn unknown_keys_and_values_are_refused_with_their_line() {
+        let e = parse("handles = [\"entities\"]\n").unwrap_err();
+        assert!(e.contains("line 4") && e.contains("handles"), "{e}");
+        let e =
+            parse("[[file]]\ntemplate = \"a\"\npath = \"a\"\nwhen = \"sometimes\"\n").unwrap_err();
+        assert!(e.contains("line 7") && e.contains("sometimes"), "{e}");
+        assert!(
+            e.contains("docs_only"),
+            "the allowed values are listed: {e}"
+        );
+        let e = parse("[[decision]]\nkey = \"k\"\ntitle = \"t\"\ncontext = \"c\"\noptions = []\ndecision = \"d\"\nconsequences = []\nfrom = \"moon\"\n").unwrap_err();
+        assert!(e.contains("line 11") && e.contains("moon"), "{e}");
+    }
+
+    #[test]
+    fn a_manifest_gives_the_stack_its_facts() {
+        let m = parse(
+            "tenant_column = \"tenant\"\n[reserved]\nmodules = [\"main\"]\n[[deployment]]\nkey = \"web\"\npurpose = \"p\"\nruns = \"serving\"\n[[file]]\ntemplate = \"a\"\npath = \"a\"\neach = \"metric\"\n",
+        )
+        .unwrap();
+        let s = m.stack();
+        assert_eq!(s.tenant_column.as_deref(), Some("tenant"));
+        assert_eq!(s.reserved.modules, ["main"]);
+        assert_eq!(s.deployments[0].runs, crate::ir::stack::Runs::Serving);
+        assert_eq!(m.files[0].each, Some(Each::Metric));
+        assert_eq!(m.files[0].when, When::Application);
     }
 }

@@ -28,7 +28,6 @@ pub fn json_digest<T: serde::Serialize>(value: &T) -> String {
     hex(&hasher.finalize())
 }
 
-use crate::ir::build::PlatformEntity;
 use include_dir::{include_dir, Dir};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -128,9 +127,9 @@ impl Pack {
         })
     }
 
-    /// The entities the pack always provides, for the IR builder.
-    pub fn platform(&self) -> Vec<PlatformEntity> {
-        self.manifest.platform.clone()
+    /// What the IR builder takes from the pack (see [`crate::ir::Stack`]).
+    pub fn stack(&self) -> crate::ir::Stack {
+        self.manifest.stack()
     }
 }
 

@@ -4,6 +4,7 @@
 //! its line and the IR item being rendered. Output paths are templates too;
 //! every rendered path is checked to stay inside the project.
 
+use super::manifest::Each;
 use super::migrations::{Op, RenderRevision, Table};
 use super::{Lifecycle, Pack};
 use crate::ir::Ir;
@@ -99,7 +100,7 @@ pub fn render(
 
     let mut out: BTreeMap<String, RenderedFile> = BTreeMap::new();
     for rule in &pack.manifest.files {
-        if !applies(&rule.when, ir) {
+        if !rule.when.holds(ir) {
             continue;
         }
         if !pack.templates.contains_key(&rule.template) {
@@ -108,22 +109,22 @@ pub fn render(
                 template: rule.template.clone(),
             });
         }
-        let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each.as_deref() {
+        let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each {
             None => vec![(None, String::new(), vec![])],
-            Some("migration") => values_of(&migrations_value)
+            Some(Each::Migration) => values_of(&migrations_value)
                 .zip(&labels)
                 .map(|(v, label)| (Some(v), label.clone(), vec![]))
                 .collect(),
             Some(kind) => items_of(ir, &ir_value, kind),
         };
         for (item, label, from) in items {
-            let ctx = base(rule.each.as_deref(), item);
+            let ctx = base(rule.each.map(Each::as_str), item);
             let item_note = if label.is_empty() {
                 String::new()
             } else {
                 format!(
                     " (rendering {} `{label}`)",
-                    rule.each.as_deref().unwrap_or("")
+                    rule.each.map_or("", Each::as_str)
                 )
             };
             if let Some(f) = &rule.filter {
@@ -162,7 +163,7 @@ pub fn render(
                 s.shrink_to_fit();
                 s
             };
-            record_anchors(&anchors, &tests, &path, &content);
+            record_anchors(&anchors, &tests, &pack.manifest.tests, &path, &content);
             if out.contains_key(&path) {
                 return Err(RenderError::Duplicate(path));
             }
@@ -182,18 +183,6 @@ pub fn render(
         }
     }
     Ok(out.into_values().collect())
-}
-
-fn applies(when: &str, ir: &Ir) -> bool {
-    match when {
-        "always" => true,
-        "application" => ir.application,
-        "docs_only" => !ir.application,
-        "frontend" => ir.application && ir.frontend.is_some(),
-        "metrics" => ir.application && !ir.metrics.is_empty(),
-        "compliance" => ir.application && !ir.compliance.is_empty(),
-        _ => false,
-    }
 }
 
 /// The migration chain as templates see it, each table's value made once:
@@ -288,7 +277,7 @@ items!(
 /// The items of an IR list, each with a label and its provenance. The
 /// values are those of `ir_value`, the IR as templates see it: shared, not
 /// serialised again for every file rule.
-fn items_of(ir: &Ir, ir_value: &Value, kind: &str) -> Vec<(Option<Value>, String, Vec<String>)> {
+fn items_of(ir: &Ir, ir_value: &Value, kind: Each) -> Vec<(Option<Value>, String, Vec<String>)> {
     fn each<T: Item>(
         ir_value: &Value,
         list: &str,
@@ -302,14 +291,14 @@ fn items_of(ir: &Ir, ir_value: &Value, kind: &str) -> Vec<(Option<Value>, String
             .collect()
     }
     match kind {
-        "entity" => each(ir_value, "entities", &ir.entities),
-        "metric" => each(ir_value, "metrics", &ir.metrics),
-        "service" => each(ir_value, "services", &ir.services),
-        "job" => each(ir_value, "jobs", &ir.jobs),
-        "decision" => each(ir_value, "decisions", &ir.decisions),
-        "compliance" => each(ir_value, "compliance", &ir.compliance),
-        "component" => each(ir_value, "components", &ir.components),
-        _ => vec![],
+        Each::Entity => each(ir_value, "entities", &ir.entities),
+        Each::Metric => each(ir_value, "metrics", &ir.metrics),
+        Each::Service => each(ir_value, "services", &ir.services),
+        Each::Job => each(ir_value, "jobs", &ir.jobs),
+        Each::Decision => each(ir_value, "decisions", &ir.decisions),
+        Each::Compliance => each(ir_value, "compliance", &ir.compliance),
+        Each::Component => each(ir_value, "components", &ir.components),
+        Each::Migration => vec![],
     }
 }
 
@@ -336,6 +325,7 @@ fn check_path(p: &str) -> Option<String> {
 fn record_anchors(
     anchors: &Mutex<BTreeMap<String, Anchor>>,
     tests: &Mutex<Vec<String>>,
+    found: &super::manifest::TestsToml,
     path: &str,
     content: &str,
 ) {
@@ -355,16 +345,23 @@ fn record_anchors(
             }
         }
         let l = line.trim_start();
-        if path.starts_with("tests/") || path.contains("/tests/") {
-            if let Some(name) = l
-                .strip_prefix("def test_")
-                .or_else(|| l.strip_prefix("async def test_"))
+        let in_tests = found
+            .dirs
+            .iter()
+            .any(|d| path.starts_with(d.as_str()) || path.contains(&format!("/{d}")));
+        if in_tests {
+            if let Some((start, rest)) = found
+                .starts
+                .iter()
+                .find_map(|s| l.strip_prefix(s.as_str()).map(|r| (s, r)))
             {
-                let name: String = name
+                // The start's last word is the name's beginning (`test_`).
+                let head = start.rsplit(' ').next().unwrap_or_default();
+                let name: String = rest
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                     .collect();
-                t.push(format!("{path}::test_{name}"));
+                t.push(format!("{path}::{head}{name}"));
             }
         }
     }
