@@ -75,6 +75,36 @@ vocabulary! {
     }
 }
 
+/// The element families a reader meets in ArchiMate's overview, in the
+/// specification's order: key, title, and the layers of [`ElementType`]
+/// each gathers (physical elements go with technology). Groupings,
+/// locations and junctions belong to none.
+pub const LAYERS: &[(&str, &str, &[&str])] = &[
+    ("strategy", "Strategy", &["strategy"]),
+    ("business", "Business", &["business"]),
+    ("application", "Application", &["application"]),
+    (
+        "technology",
+        "Technology and physical",
+        &["technology", "physical"],
+    ),
+    (
+        "implementation",
+        "Implementation and migration",
+        &["implementation"],
+    ),
+    ("motivation", "Motivation", &["motivation"]),
+];
+
+/// The element types of each of [`LAYERS`], in the specification's order.
+pub fn layer_types(layers: &[&str]) -> Vec<&'static str> {
+    ElementType::ALL
+        .iter()
+        .filter(|t| layers.contains(&t.layer()))
+        .map(|t| t.as_str())
+        .collect()
+}
+
 vocabulary! {
     /// An ArchiMate relationship type (11 types).
     RelationshipType {

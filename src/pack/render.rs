@@ -387,6 +387,40 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `archimate_layers()`: the element families (strategy, business, …) as
+/// `{key, title, types}`, for a template that groups elements by layer.
+fn archimate_layers() -> Value {
+    let layers: Vec<serde_json::Value> = crate::model::types::LAYERS
+        .iter()
+        .map(|(key, title, layers)| {
+            serde_json::json!({
+                "key": key,
+                "title": title,
+                "types": crate::model::types::layer_types(layers),
+            })
+        })
+        .collect();
+    Value::from_serialize(layers)
+}
+
+/// `combines_from_days(metric)`: whether a weekly or monthly metric's value
+/// can be combined from per-day partial values (a simple count, sum, min,
+/// max or average), so that a new row costs a recompute of its day rather
+/// than of its whole period. `metric` is an IR metric or a migration's
+/// metric item (older locks hold no `kind`: simple).
+fn combines_from_days(metric: Value) -> bool {
+    let text = |k: &str| {
+        metric
+            .get_attr(k)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+    };
+    text("kind").is_none_or(|k| k == "simple")
+        && text("grain").is_some_and(|g| g == "week" || g == "month")
+        && text("measure")
+            .is_some_and(|m| ["count", "sum", "min", "max", "avg"].contains(&m.as_str()))
+}
+
 /// Look-ups over the whole IR that templates would otherwise compute with
 /// loops over every entity for every entity (a cost that grows with the
 /// square of the model):
@@ -394,7 +428,8 @@ pub fn hex(bytes: &[u8]) -> String {
 /// - `entity_order()`: the entity keys, every referenced table before the
 ///   tables that refer to it ([`Ir::table_order`]);
 /// - `foreign_key(reference, kind)`: `table.column` of the referenced
-///   entity's one primary key when it is of that kind, else `""`.
+///   entity's one primary key when it is of that kind, else `""`;
+/// - `archimate_layers()` and `combines_from_days(metric)` (below).
 fn add_ir_functions(env: &mut Environment<'static>, ir: &Ir, ir_value: &Value) {
     // The entities of `ir_value` itself: shared, not copied.
     let by_key: HashMap<String, Value> = ir
@@ -410,6 +445,8 @@ fn add_ir_functions(env: &mut Environment<'static>, ir: &Ir, ir_value: &Value) {
     });
     let order = ir.table_order();
     env.add_function("entity_order", move || order.clone());
+    env.add_function("archimate_layers", archimate_layers);
+    env.add_function("combines_from_days", combines_from_days);
     let targets: HashMap<String, (String, String)> = ir
         .entities
         .iter()
