@@ -115,10 +115,11 @@ def main() -> int:
                 c.execute(text("ANALYZE events"))
                 c.execute(text("ANALYZE subscriptions"))
             agg, psql_s, count = timed(None)
-            lat = dashboard_p50(port)
+            lat, points, size = dashboard_p50(port)
             results[n] = (agg, psql_s, lat, count)
             print(f"{n:>9} events, {subscriptions:>6} subscriptions: aggregator {agg:.3f} s, psql {psql_s:.3f} s "
-                  f"({count} statements), GET /api/dashboard/metrics p50 {lat * 1e3:.2f} ms", flush=True)
+                  f"({count} statements), GET /api/dashboard/metrics p50 {lat * 1e3:.2f} ms "
+                  f"({points} points, {size} bytes)", flush=True)
             for kind in kinds:
                 keys = [k for k, m in METRICS.items() if m.kind == kind]
                 if not keys:
@@ -158,7 +159,8 @@ def wait_health(port: int) -> None:
     raise SystemExit("the app did not start")
 
 
-def dashboard_p50(port: int, runs: int = 300) -> float:
+def dashboard_p50(port: int, runs: int = 300) -> tuple[float, int, int]:
+    """The median latency, and the answer's points and bytes."""
     import httpx2 as httpx
 
     with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
@@ -171,7 +173,9 @@ def dashboard_p50(port: int, runs: int = 300) -> float:
             t0 = time.perf_counter()
             c.get("/api/dashboard/metrics").raise_for_status()
             times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        body = c.get("/api/dashboard/metrics")
+    points = len(body.json().get("metrics", []))
+    return statistics.median(times), points, len(body.content)
 
 
 if __name__ == "__main__":

@@ -170,19 +170,9 @@ fn sync_dir(_dir: &Path) -> std::io::Result<()> {
 
 /// Removes temporary files a killed run left behind.
 pub fn remove_leftover_temps(out: &Path) {
-    let mut stack = vec![out.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let Ok(ft) = e.file_type() else { continue };
-            let p = e.path();
-            if ft.is_dir() {
-                stack.push(p);
-            } else if ft.is_file() && e.file_name().to_string_lossy().ends_with(TMP_SUFFIX) {
-                let _ = std::fs::remove_file(p);
-            }
+    for e in walkdir::WalkDir::new(out).into_iter().flatten() {
+        if e.file_type().is_file() && e.file_name().to_string_lossy().ends_with(TMP_SUFFIX) {
+            let _ = std::fs::remove_file(e.path());
         }
     }
 }

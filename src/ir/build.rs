@@ -20,7 +20,7 @@ use crate::model::{
     AccessType, Element, ElementType as T, Model, Property, Relationship, RelationshipType as R,
 };
 use crate::naming::{self, is_key, Allocator};
-use rustc_hash::FxHashMap as HashMap;
+use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Builds the IR. Errors (bad profile values, metrics over unknown fields)

@@ -10,7 +10,6 @@
 
 mod attr_scan;
 mod chars;
-mod cpus;
 mod lang;
 mod reader;
 pub mod types;

@@ -358,16 +358,10 @@ impl<'a> State<'a> {
         // on one thread.
         let second = split.and_then(|split| {
             let shared = std::sync::Arc::clone(shared);
-            let placed = super::cpus::elsewhere();
-            let there = placed.clone();
             let handle = std::thread::Builder::new()
                 .name("archgen-views".into())
-                .spawn(move || {
-                    there.settle();
-                    read_views(&shared, split)
-                })
+                .spawn(move || read_views(&shared, split))
                 .ok()?;
-            placed.start(&handle);
             Some((split, handle))
         });
         self.events(second)?;

@@ -5,7 +5,7 @@
 
 use super::{Model, Pos, Property};
 use crate::diagnostic::{shown, Code, Diagnostic};
-use rustc_hash::FxHashMap as HashMap;
+use std::collections::HashMap;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {

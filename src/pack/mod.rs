@@ -94,28 +94,21 @@ impl Pack {
         let toml = std::fs::read_to_string(dir.join("pack.toml"))
             .map_err(|e| PackError::Io(shown.clone(), e))?;
         let mut templates = BTreeMap::new();
-        let mut stack = vec![dir.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            for entry in std::fs::read_dir(&d).map_err(|e| PackError::Io(shown.clone(), e))? {
-                let entry = entry.map_err(|e| PackError::Io(shown.clone(), e))?;
-                let ft = entry
-                    .file_type()
-                    .map_err(|e| PackError::Io(shown.clone(), e))?;
-                let path = entry.path();
-                if ft.is_dir() {
-                    stack.push(path);
-                } else if ft.is_file() {
-                    let rel = path
-                        .strip_prefix(dir)
-                        .unwrap_or(&path)
-                        .to_string_lossy()
-                        .replace('\\', "/");
-                    if rel != "pack.toml" {
-                        let text = std::fs::read_to_string(&path)
-                            .map_err(|e| PackError::Io(path.display().to_string(), e))?;
-                        templates.insert(rel, text);
-                    }
-                }
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| PackError::Io(shown.clone(), e.into()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel != "pack.toml" {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| PackError::Io(path.display().to_string(), e))?;
+                templates.insert(rel, text);
             }
         }
         let manifest = Manifest::parse(&toml, |p| templates.get(p).cloned())
