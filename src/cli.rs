@@ -1,28 +1,16 @@
-//! The command line: argument parsing and one function per subcommand.
+//! The command line: clap's description of the arguments, and the dispatch
+//! of each subcommand to its function in `crate::cmd`.
 //!
 //! In: the arguments and two writers. Out: an exit code. Everything the
 //! user sees is written to the writers handed in; nothing here touches the
 //! process's own stdout or stderr.
 
-use crate::diagnostic::Diagnostic;
-use crate::load::{load_file, Loaded};
-use crate::model::ReadOptions;
+use crate::cmd::{self, Failure, Input, PlanOptions};
+pub use crate::cmd::{EXIT_OK, EXIT_PIPE, EXIT_UNUSABLE, EXIT_USAGE};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
-
-/// Exit code: success (warnings allowed).
-pub const EXIT_OK: i32 = 0;
-/// Exit code: the blueprint is unusable.
-pub const EXIT_UNUSABLE: i32 = 1;
-/// Exit code: usage error, the file cannot be read, or the lock file is
-/// unusable.
-pub const EXIT_USAGE: i32 = 2;
-/// Exit code when the output was closed before archgen finished writing it
-/// (`archgen explain x.xml | head`): 128 + SIGPIPE, what a shell reports
-/// for `cat`, `grep` and the like in that case. Nothing is printed.
-pub const EXIT_PIPE: i32 = 141;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -47,25 +35,25 @@ struct Cli {
 }
 
 #[derive(clap::Args, Debug)]
-pub(crate) struct Common {
+struct Common {
     /// The blueprint: an ArchiMate Model Exchange File Format file (2.1, 3.0 or 3.1)
-    pub(crate) blueprint: PathBuf,
+    blueprint: PathBuf,
     /// Language to pick among xml:lang variants of names and documentation
     #[arg(long, default_value = "en", value_name = "TAG")]
-    pub(crate) lang: String,
+    lang: String,
     /// How to print diagnostics: rustc-like text, or one JSON object per line
     #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub(crate) format: Format,
+    format: Format,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Format {
+enum Format {
     Human,
     Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ColorWhen {
+enum ColorWhen {
     Auto,
     Always,
     Never,
@@ -188,10 +176,23 @@ enum Command {
 }
 
 #[derive(clap::Args, Debug)]
-pub(crate) struct PackArg {
+struct PackArg {
     /// Template pack: a built-in name (see `archgen packs`) or a pack folder; default: the blueprint's archgen:pack property, else python-fastapi
     #[arg(long, value_name = "NAME|DIR")]
-    pub(crate) pack: Option<String>,
+    pack: Option<String>,
+}
+
+/// What a command needs of the common arguments and `--pack`.
+fn input(c: Common, p: PackArg) -> Input {
+    Input {
+        blueprint: c.blueprint,
+        lang: c.lang,
+        format: match c.format {
+            Format::Human => cmd::Format::Human,
+            Format::Json => cmd::Format::Json,
+        },
+        pack: p.pack,
+    }
 }
 
 /// Runs archgen with `args` (the first is the program name).
@@ -214,29 +215,30 @@ where
         }
     };
     let result = match cli.command {
-        Command::Validate { common, pack } => validate(&common, &pack, out, err),
+        Command::Validate { common, pack } => cmd::validate(&input(common, pack), out, err),
         Command::Inspect {
             common,
             json,
-            ir: false,
-            ..
-        } => inspect(&common, json, out, err),
-        Command::Inspect {
-            common,
-            json,
-            ir: true,
+            ir,
             pack,
-        } => crate::cmd::inspect_ir(&common, &pack, json, out, err),
+        } => {
+            let c = input(common, pack);
+            if ir {
+                cmd::inspect_ir(&c, json, out, err)
+            } else {
+                cmd::inspect(&c, json, out, err)
+            }
+        }
         Command::Gen {
             common,
             out: dir,
             pack,
             force,
-        } => crate::cmd::gen(&common, &pack, &dir, force, out, err),
+        } => cmd::gen(&input(common, pack), &dir, force, out, err),
         Command::Explain { common, pack, json } => {
-            crate::cmd::explain(&common, &pack, json, out, err)
+            cmd::explain(&input(common, pack), json, out, err)
         }
-        Command::Packs => crate::cmd::packs(out),
+        Command::Packs => cmd::packs(out),
         Command::Plan {
             common,
             out: dir,
@@ -244,152 +246,30 @@ where
             json,
             save,
             color,
-        } => crate::cmd::plan(
-            &common,
-            &pack,
-            &dir,
-            json,
-            save.as_deref(),
-            color.enabled(),
-            out,
-            err,
-        ),
-        Command::Apply { plan } => crate::cmd::apply(&plan, out, err),
+        } => {
+            let o = PlanOptions {
+                json,
+                save,
+                color: color.enabled(),
+            };
+            cmd::plan(&input(common, pack), &dir, &o, out, err)
+        }
+        Command::Apply { plan } => cmd::apply(&plan, out, err),
         Command::Check {
             common,
             out: dir,
             pack,
-        } => crate::cmd::check(&common, &pack, &dir, out, err),
-        Command::Init { file, force } => crate::cmd::init(&file, force, out, err),
+        } => cmd::check(&input(common, pack), &dir, out, err),
+        Command::Init { file, force } => cmd::init(&file, force, out, err),
     };
     match result {
-        Ok(code) => code,
-        // The reader of the output has gone (`| head`): end quietly, as
-        // other Unix tools do.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_PIPE,
-        Err(e) => {
+        Ok(()) => EXIT_OK,
+        Err(Failure::Io(e)) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             let _ = writeln!(err, "error: {e}");
             EXIT_USAGE
         }
+        // The reader of the output has gone (`| head`): end quietly, as
+        // other Unix tools do.
+        Err(f) => f.code(),
     }
-}
-
-/// Loads the blueprint; exit code 2 when it cannot be read.
-pub(crate) fn load(c: &Common, err: &mut dyn Write) -> std::io::Result<Result<Loaded, i32>> {
-    let opts = ReadOptions {
-        lang: c.lang.clone(),
-        ..ReadOptions::default()
-    };
-    match load_file(&c.blueprint, &opts) {
-        Ok(l) => Ok(Ok(l)),
-        Err(e) => {
-            writeln!(err, "error: cannot read `{}`: {e}", c.blueprint.display())?;
-            Ok(Err(EXIT_USAGE))
-        }
-    }
-}
-
-/// Writes the reason line (when unusable) and then every diagnostic.
-/// JSON diagnostics go to `json_out` when given, else to `err`.
-pub(crate) fn report(
-    l: &Loaded,
-    format: Format,
-    mut json_out: Option<&mut dyn Write>,
-    err: &mut dyn Write,
-) -> std::io::Result<bool> {
-    let usable = l.usable().is_some();
-    if !usable {
-        writeln!(
-            err,
-            "error: `{}` is not a usable blueprint: {}",
-            l.path,
-            counts(l.errors(), l.warnings())
-        )?;
-    }
-    for d in &l.diagnostics {
-        match format {
-            Format::Human => write!(err, "{}", human(d, &l.path))?,
-            Format::Json => {
-                let line = d.to_json(&l.path);
-                match json_out.as_deref_mut() {
-                    Some(o) => writeln!(o, "{line}")?,
-                    None => writeln!(err, "{line}")?,
-                }
-            }
-        }
-    }
-    Ok(usable)
-}
-
-fn human(d: &Diagnostic, path: &str) -> String {
-    format!("{}\n", d.render(path))
-}
-
-pub(crate) fn counts(errors: usize, warnings: usize) -> String {
-    format!(
-        "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
-}
-
-pub(crate) fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-/// The model's checks, then the profile and IR checks of the pack `gen`
-/// would use: a blueprint `validate` calls usable generates.
-fn validate(
-    c: &Common,
-    p: &PackArg,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> std::io::Result<i32> {
-    let checked = crate::cmd::front(c, p, Some(&mut *out), err)?;
-    let (l, pack, ir) = match checked {
-        Ok(x) => x,
-        Err(code) => return Ok(code),
-    };
-    if c.format == Format::Human {
-        let m = l.usable().expect("usable");
-        writeln!(
-            out,
-            "{}: usable ArchiMate {} model: {}, {}, {} ({}); generates with the {} pack",
-            l.path,
-            m.format.map_or("?", |v| v.as_str()),
-            plural(m.elements.len(), "element"),
-            plural(m.relationships.len(), "relationship"),
-            plural(m.views.len(), "view"),
-            counts(l.errors(), l.warnings()),
-            pack.manifest.name
-        )?;
-    }
-    // The process ends right after: freeing a large model piece by piece
-    // only costs time.
-    std::mem::forget((l, pack, ir));
-    Ok(EXIT_OK)
-}
-
-fn inspect(
-    c: &Common,
-    json: bool,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> std::io::Result<i32> {
-    let l = match load(c, err)? {
-        Ok(l) => l,
-        Err(code) => return Ok(code),
-    };
-    if !report(&l, c.format, None, err)? {
-        return Ok(EXIT_UNUSABLE);
-    }
-    let m = l.usable().expect("usable");
-    if json {
-        serde_json::to_writer_pretty(&mut *out, m)?;
-        writeln!(out)?;
-    } else {
-        let enc = l.source.as_ref().map_or("UTF-8", |s| s.encoding);
-        write!(out, "{}", crate::inspect::summary(m, enc))?;
-    }
-    Ok(EXIT_OK)
 }

@@ -1,9 +1,14 @@
 //! archgen: an ArchiMate model in, a working software project out.
 //!
-//! The pipeline, one module a stage: [`source`] (bytes → text) →
-//! [`model`] (text → faithful model, with [`diagnostic`]s) → [`load`] (the
-//! whole front end in one call) → [`inspect`] (summaries). [`cli`] wires the
-//! stages to the command line; only the binary prints.
+//! The pipeline, one module a stage (docs/architecture.md draws it and says
+//! what each module may use): [`source`] (bytes → text) → [`model`] (text →
+//! faithful model, with [`diagnostic`]s) → [`load`] (that front end in one
+//! call; [`inspect`] summarises its model) → [`ir`] (the system the model
+//! describes, knowing no stack; names made safe by [`naming`]) → [`pack`]
+//! (the IR rendered by a template pack) → [`plan`] (the rendered files
+//! against the output folder and its lock) → [`write`](mod@write) (atomic, synced
+//! writes). `cmd` runs the stages for each command; [`cli`] parses the
+//! arguments and dispatches; only the binary prints.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cli;

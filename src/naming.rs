@@ -115,7 +115,7 @@ pub fn sql_name(name: &str) -> String {
         return name.to_owned();
     }
     use sha2::Digest as _;
-    let hash = crate::pack::hex(&sha2::Sha256::digest(name.as_bytes()));
+    let hash = hex(&sha2::Sha256::digest(name.as_bytes()));
     let mut end = 54;
     while !name.is_char_boundary(end) {
         end -= 1;
@@ -149,6 +149,11 @@ pub fn key_for(name: Option<&str>, prefix: &str, identifier: &str) -> String {
 }
 
 /// FNV-1a, 32 bits: small, stable across machines and releases.
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn fnv32(s: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for b in s.bytes() {

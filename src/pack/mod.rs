@@ -10,8 +10,9 @@ pub mod migrations;
 pub mod records;
 mod render;
 
+pub use crate::naming::hex;
 pub use manifest::{FileRule, Lifecycle, Manifest};
-pub use render::{hex, render, RenderError, RenderedFile};
+pub use render::{render, RenderError, RenderedFile};
 
 /// SHA-256 of bytes, as lower-case hex.
 pub fn hex_digest(bytes: &[u8]) -> String {

@@ -382,11 +382,6 @@ fn template_error(template: &str, e: &minijinja::Error, item: &str) -> RenderErr
     }
 }
 
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// `archimate_layers()`: the element families (strategy, business, …) as
 /// `{key, title, types}`, for a template that groups elements by layer.
 fn archimate_layers() -> Value {

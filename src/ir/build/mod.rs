@@ -6,7 +6,7 @@
 //! an interface is *assigned* to a service; *Serving* points from provider to
 //! consumer; *Access* says what is read and written (unspecified means both).
 //!
-//! The parts follow the pipeline of [`Builder::run`]: `graph` (the model as
+//! The parts follow the pipeline of `Builder::run`: `graph` (the model as
 //! a graph), `roles` (what each component does), `compliance`, `entities`,
 //! `metrics`, `services`, `infrastructure`, `decisions` and `explain`.
 
@@ -208,7 +208,6 @@ impl<'m> Builder<'m> {
 
     /// The unique key of the item in `slot` (see [`Self::wanted_key`]),
     /// remembered when it is not the one its name gives.
-    #[allow(clippy::too_many_arguments)]
     fn claim_key(
         &mut self,
         keys: &mut Allocator,

@@ -1,0 +1,254 @@
+//! `archgen gen`, and the planning it shares with `plan` and `check`: read
+//! the last generation's lock, build the IR with the keys it remembers,
+//! render the pack, and plan the changes against the output folder.
+
+use super::{front_with, plural, Failure, Input, Outcome};
+use crate::ir::{Ir, KeyMemory};
+use crate::load::Loaded;
+use crate::pack;
+use crate::plan::{Kind, Lock, Plan};
+use crate::write::check_out_dir;
+use serde::Deserialize as _;
+use std::io::Write;
+use std::path::Path;
+
+/// The tables and columns the IR describes, with the columns the pack adds
+/// (its tenant column, a metric table's own columns), for the lock and for
+/// data-loss warnings.
+fn schema_of(ir: &Ir, m: &pack::Manifest) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    let tenant = m.tenant_column.iter().cloned();
+    for e in &ir.entities {
+        let mut cols: Vec<String> = e.fields.iter().map(|f| f.column.clone()).collect();
+        if e.tenant {
+            cols.extend(tenant.clone());
+        }
+        cols.sort();
+        out.insert(e.table.clone(), cols);
+    }
+    for mt in &ir.metrics {
+        let mut cols: Vec<String> = mt.dimensions.iter().map(|d| d.column.clone()).collect();
+        cols.extend(tenant.clone());
+        cols.extend(m.metric_columns.iter().cloned());
+        cols.sort();
+        out.insert(mt.table.clone(), cols);
+    }
+    out
+}
+
+/// The keys the last generation of `dir` gave (see [`KeyMemory`]): those its
+/// lock recorded; or, for a lock from before keys were recorded, the names
+/// the project uses, so that items whose names an older archgen cut to 28
+/// bytes keep those keys.
+fn key_memory(
+    dir: &Path,
+    old: &Lock,
+    records: &[pack::records::Record],
+) -> Result<KeyMemory, crate::plan::LockError> {
+    if old.files.is_empty() {
+        return Ok(KeyMemory::default());
+    }
+    if old.state.get("keys").is_some() {
+        let recorded = std::collections::BTreeMap::<String, String>::deserialize(
+            &old.state["keys"],
+        )
+        .map_err(|e| crate::plan::LockError::Corrupt {
+            path: crate::plan::lock_path(dir),
+            why: format!("its state `keys` is unreadable: {e}"),
+        })?;
+        return Ok(KeyMemory {
+            recorded,
+            legacy_in_use: None,
+        });
+    }
+    let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for (table, columns) in &old.schema {
+        used.insert(table.clone());
+        used.extend(columns.iter().cloned());
+    }
+    // Keys show in paths as they are or in kebab case, after a prefix
+    // (`docs/adr/ADR-010-<key>.md`): every tail of every segment counts.
+    for path in old.files.keys() {
+        for segment in path.split('/') {
+            let stem = segment
+                .split('.')
+                .next()
+                .unwrap_or(segment)
+                .replace('-', "_");
+            for (i, _) in stem.match_indices('_') {
+                used.insert(stem[i + 1..].to_owned());
+            }
+            used.insert(stem);
+        }
+    }
+    used.extend(records.iter().map(|r| r.key.replace('-', "_")));
+    Ok(KeyMemory {
+        recorded: Default::default(),
+        legacy_in_use: Some(used),
+    })
+}
+
+/// Front end, render, and plan against `dir`.
+pub(super) fn make_plan(
+    c: &Input,
+    dir: &Path,
+    err: &mut dyn Write,
+) -> Result<(Loaded, Plan, usize), Failure> {
+    // The last generation's lock: read once, for the keys, the records and
+    // the plan.
+    let read_state = || -> Result<_, crate::plan::LockError> {
+        let old = crate::plan::read_lock(dir)?.unwrap_or_default();
+        let recorded: Vec<pack::migrations::Revision> =
+            crate::plan::state_list(dir, &old, "migrations")?;
+        let recorded_adrs: Vec<pack::records::Record> =
+            crate::plan::state_list(dir, &old, "decisions")?;
+        let memory = key_memory(dir, &old, &recorded_adrs)?;
+        Ok((old, recorded, recorded_adrs, memory))
+    };
+    let (old, recorded, recorded_adrs, memory) = match read_state() {
+        Ok(x) => x,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            writeln!(err, "  = help: {}", e.help())?;
+            return Err(Failure::Usage);
+        }
+    };
+    let (mut l, pack, ir) = front_with(c, &memory, None, err)?;
+    // The model and its text have done their part once the IR is built:
+    // the memory goes to rendering.
+    l.model = None;
+    l.source = None;
+    // What the generation depends on: the IR as the blueprint gives it.
+    let input_hash = pack::json_digest(&ir);
+    let mut ir = ir;
+    let keys = std::mem::take(&mut ir.keys);
+    let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
+    let chain = pack::migrations::chain(recorded, &ir, pack.manifest.schema_level);
+    let schema = schema_of(&ir, &pack.manifest);
+    let files = match pack::render(&pack, ir, &chain) {
+        Ok(f) => f,
+        Err(e) => {
+            writeln!(
+                err,
+                "error: the pack `{}` failed to render: {e}",
+                pack.manifest.name
+            )?;
+            return Err(Failure::Unusable);
+        }
+    };
+    let lock = Lock {
+        archgen_version: env!("CARGO_PKG_VERSION").into(),
+        pack: pack.manifest.name.clone(),
+        pack_version: pack.manifest.version.clone(),
+        input_hash,
+        schema,
+        state: {
+            let mut state = serde_json::json!({ "migrations": chain, "decisions": adrs });
+            // Only the keys that are not what the names give today, so that a
+            // project whose names all fit keeps the lock it had; and none for
+            // a project from before keys were recorded: the names it uses
+            // give its keys back every time (see `key_memory`).
+            if !keys.is_empty() && memory.legacy_in_use.is_none() {
+                state["keys"] = serde_json::json!(keys);
+            }
+            state
+        },
+        files: Default::default(),
+    };
+    drop(chain);
+    let total = files.len();
+    match crate::plan::plan(dir, files, lock, old) {
+        Ok(plan) => {
+            for w in &plan.warnings {
+                writeln!(err, "warning: {w}")?;
+            }
+            Ok((l, plan, total))
+        }
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            Err(Failure::Unusable)
+        }
+    }
+}
+
+/// How a written plan ends: a failure while conflicts wait for a hand.
+pub(super) fn settled(plan: &Plan) -> Outcome {
+    if plan.conflicts() > 0 {
+        Err(Failure::Drift)
+    } else {
+        Ok(())
+    }
+}
+
+pub(super) fn conflict_reason(plan: &Plan) -> String {
+    let conflicts: Vec<&crate::plan::Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == Kind::Conflict)
+        .collect();
+    let marked: Vec<&str> = conflicts
+        .iter()
+        .filter(|c| c.beside_file.is_none())
+        .map(|c| c.path.as_str())
+        .collect();
+    let mut todo = Vec::new();
+    if !marked.is_empty() {
+        todo.push(format!(
+            "resolve the `<<<<<<<` markers in {}",
+            marked.join(", ")
+        ));
+    }
+    for c in &conflicts {
+        if let Some(new) = &c.beside_file {
+            todo.push(format!(
+                "merge `{new}` into `{}` by hand and delete it (`{}` is not UTF-8 text, so archgen kept it byte for byte and wrote the new version beside it)",
+                c.path, c.path
+            ));
+        }
+    }
+    format!(
+        "error: {} left conflicts; {} and run archgen again",
+        plural(conflicts.len(), "hand edit"),
+        todo.join("; ")
+    )
+}
+
+/// `archgen gen`: writes the project, merging hand edits.
+pub fn gen(
+    c: &Input,
+    dir: &Path,
+    force: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Outcome {
+    if let Err(e) = check_out_dir(dir, force) {
+        writeln!(err, "error: {e}")?;
+        return Err(Failure::Unusable);
+    }
+    let (l, plan, total) = make_plan(c, dir, err)?;
+    if plan.conflicts() > 0 {
+        writeln!(err, "{}", conflict_reason(&plan))?;
+    }
+    match crate::plan::apply(dir, &plan, false) {
+        Ok(written) => {
+            writeln!(
+                out,
+                "archgen: {} from {} into {}: {} written ({}), {} unchanged",
+                plural(total, "file"),
+                l.path,
+                dir.display(),
+                written,
+                plan.summary(),
+                total.saturating_sub(written)
+            )?;
+            for k in plan.changes.iter().filter(|c| c.kind == Kind::Keep) {
+                writeln!(out, "kept (edited, no longer generated): {}", k.path)?;
+            }
+            settled(&plan)
+        }
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            Err(Failure::Unusable)
+        }
+    }
+}
