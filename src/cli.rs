@@ -176,6 +176,9 @@ enum Command {
     },
     /// List the built-in template packs
     Packs,
+    /// Check a template pack, or start a new one (for pack authors; see docs/pack-authoring.md)
+    #[command(subcommand)]
+    Pack(crate::cmd::authoring::PackCommand),
     /// Write a starter blueprint that opens in Archi (File > Import > Open Exchange File)
     #[command(after_help = EXIT_CODES)]
     Init {
@@ -237,6 +240,7 @@ where
             crate::cmd::explain(&common, &pack, json, out, err)
         }
         Command::Packs => crate::cmd::packs(out),
+        Command::Pack(cmd) => crate::cmd::authoring::run(cmd, out, err),
         Command::Plan {
             common,
             out: dir,

@@ -13,6 +13,8 @@ use serde::Deserialize as _;
 use std::io::Write;
 use std::path::Path;
 
+pub(crate) mod authoring;
+
 type Outcome = std::io::Result<i32>;
 
 /// The starter blueprint `archgen init` writes.

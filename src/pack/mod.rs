@@ -5,13 +5,15 @@
 //! memory ([`RenderedFile`]), in path order. Nothing here touches the disk
 //! except reading a pack folder.
 
+pub mod check;
 mod manifest;
 pub mod migrations;
 pub mod records;
 mod render;
+pub mod starter;
 
 pub use manifest::{FileRule, Lifecycle, Manifest};
-pub use render::{hex, render, RenderError, RenderedFile};
+pub use render::{hex, render, render_all, RenderError, RenderedFile};
 
 /// SHA-256 of bytes, as lower-case hex.
 pub fn hex_digest(bytes: &[u8]) -> String {
