@@ -562,6 +562,10 @@ fn environment(
     env.add_filter("sql_str", |s: String| naming::sql_str(&s));
     env.add_filter("path_segment", |s: String| naming::path_segment(&s));
     env.add_filter("clip", |s: String, n: usize| naming::truncate(&s, n));
+    env.add_filter("camel", |s: String| naming::camel(&s));
+    env.add_filter("ts_ident", |s: String| naming::ts_ident(&s));
+    env.add_filter("rust_ident", |s: String| naming::rust_ident(&s));
+    env.add_filter("js_str", |s: String| naming::js_str(&s));
     let a = Arc::clone(anchors);
     env.add_function(
         "anchor",
