@@ -31,13 +31,18 @@ fn archgen(args: &[&str]) -> Out {
     )
 }
 
-#[test]
-fn pack_check_passes_the_builtin_pack() {
-    let o = archgen(&["pack", "check", "../../templates/python-fastapi"]);
+/// `archgen pack check PACK` exits 0, quietly on stderr, printing `stdout`.
+fn check_passes(pack: &str, stdout: &str) {
+    let o = archgen(&["pack", "check", pack]);
     assert_eq!(o.stderr, "");
     assert_eq!(o.code, 0);
-    assert_eq!(
-        o.stdout,
+    assert_eq!(o.stdout, stdout);
+}
+
+#[test]
+fn pack_check_passes_the_builtin_pack() {
+    check_passes(
+        "../../templates/python-fastapi",
         "\
 pack `python-fastapi` 0.1.0 (../../templates/python-fastapi), strict mode, against 6 probe IRs:
   example         111 files  ok         blueprints/saas-dashboard.xml
@@ -47,7 +52,7 @@ pack `python-fastapi` 0.1.0 (../../templates/python-fastapi), strict mode, again
   empty            80 files  ok         src/pack/probes/empty.xml
   docs-only         4 files  ok         src/pack/probes/docs-only.xml
 ok: every template renders against every probe IR
-"
+",
     );
     // By name, the same.
     let by_name = archgen(&["pack", "check", "python-fastapi"]);
@@ -225,4 +230,21 @@ fn pack_new_refuses_a_bad_name_and_a_folder_in_use() {
         "error: `p` is not empty\n  = help: name a new folder, or an empty one; archgen does not write a pack over other files\n"
     );
     assert_eq!(std::fs::read_dir(tmp.path().join("p")).unwrap().count(), 1);
+}
+
+#[test]
+fn pack_check_passes_the_node_pack() {
+    check_passes(
+        "../packs/node-minimal",
+        "\
+pack `node-minimal` 0.1.0 (../packs/node-minimal), strict mode, against 6 probe IRs:
+  example          11 files  ok         blueprints/saas-dashboard.xml
+  metric-kinds     11 files  ok         blueprints/metric-kinds.xml
+  regulated        11 files  ok         blueprints/regulated.xml
+  hostile-names    11 files  ok         tests/fixtures/gen/hostile-names.xml
+  empty            10 files  ok         src/pack/probes/empty.xml
+  docs-only         1 file   ok         src/pack/probes/docs-only.xml
+ok: every template renders against every probe IR
+",
+    );
 }
