@@ -100,6 +100,10 @@ fn the_example_irs_are_valid_against_the_schema() {
             "blueprints/saas-dashboard.xml",
             Some("tests/fixtures/pack-test"),
         ),
+        (
+            "blueprints/metric-kinds.xml",
+            Some("tests/packs/node-minimal"),
+        ),
     ] {
         let ir = ir_of(blueprint, pack);
         let errors: Vec<String> = validator
