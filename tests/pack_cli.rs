@@ -248,3 +248,77 @@ ok: every template renders against every probe IR
 ",
     );
 }
+
+#[test]
+fn pack_check_reports_errors_in_file_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.j2"), "a\n").unwrap();
+    std::fs::write(dir.path().join("b.j2"), "b\n").unwrap();
+    std::fs::write(
+        dir.path().join("pack.toml"),
+        r#"name = "rules"
+version = "1"
+description = "file rules that cannot work"
+handles = []
+
+[[file]]
+template = "b.j2"
+path = "x/{{ entity.nope }}.txt"
+each = "entity"
+
+[[file]]
+template = "a.j2"
+path = "y/{{ entity.key }}.txt"
+each = "entity"
+filter = "entity.nope == 1"
+
+[[file]]
+template = "a.j2"
+path = "../z.txt"
+
+[[file]]
+template = "missing.j2"
+path = "m.txt"
+when = "always"
+
+[[file]]
+template = "a.j2"
+path = "twice.txt"
+
+[[file]]
+template = "b.j2"
+path = "twice.txt"
+"#,
+    )
+    .unwrap();
+    let o = archgen_in(dir.path(), &["pack", "check", "."]);
+    assert_eq!(o.code, 1);
+    assert_eq!(
+        o.stderr,
+        "\
+error: the pack `rules` does not render: 5 errors
+error: in the `path` `x/{{ entity.nope }}.txt` of the file rule for `b.j2`: undefined value
+  = note: rendering entity `events` with the probe IR `example` (blueprints/saas-dashboard.xml); 20 files in 4 probe IRs meet it
+  = help: the template reads a value this IR does not have: docs/ir.schema.json and docs/pack-authoring.md say what each variable holds; test a value that may be missing with `is defined` or `is none`
+
+error: in the `filter` `entity.nope == 1` of the file rule for `a.j2`: undefined value
+  = note: rendering entity `events` with the probe IR `example` (blueprints/saas-dashboard.xml); 20 files in 4 probe IRs meet it
+  = help: the template reads a value this IR does not have: docs/ir.schema.json and docs/pack-authoring.md say what each variable holds; test a value that may be missing with `is defined` or `is none`
+
+error: template `a.j2` renders the path \"../z.txt\", which would leave the project folder or is not a plain relative path
+ --> ./a.j2
+  = note: with the probe IR `example` (blueprints/saas-dashboard.xml); 5 files in 5 probe IRs meet it
+  = help: build output paths from keys (`{{ entity.key }}`), which are safe names, or pass names through the `path_segment` filter
+
+error: pack `rules` has no template `missing.j2`
+ --> ./missing.j2
+  = note: with the probe IR `example` (blueprints/saas-dashboard.xml); 6 files in 6 probe IRs meet it
+  = help: add the file to the pack folder, or correct `template =` in the file rule
+
+error: two file rules write `twice.txt`
+  = note: with the probe IR `example` (blueprints/saas-dashboard.xml); 5 files in 5 probe IRs meet it
+  = help: make the `path` of each file rule differ, for example by the key of the item it renders (`each`)
+
+"
+    );
+}

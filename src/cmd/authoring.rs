@@ -141,7 +141,7 @@ fn render_problem(p: &Problem, origin: &str) -> String {
             format!("{}/{t}", origin.trim_end_matches('/'))
         }
     };
-    let mut pad = " ".to_owned();
+    let mut pad = "  ".to_owned();
     match &p.location {
         Some(l) if l.line > 0 => {
             let gutter = l.line.to_string().len();

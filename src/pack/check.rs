@@ -294,19 +294,17 @@ fn problem(pack: &Pack, probe: &'static Probe, e: RenderError) -> Problem {
         } => {
             let line: Option<usize> = line.trim().strip_prefix("line ").and_then(|l| l.parse().ok());
             // An error in a rule's `path` or `filter` names the rule's
-            // template and which of the two.
-            let (name, part) = match template.rsplit_once(" (") {
-                Some((n, p)) if p == "path)" || p == "filter)" => (n, Some(p)),
-                _ => (template.as_str(), None),
-            };
-            let location = if part.is_some() {
-                Some(Location::file(name))
-            } else {
-                locate(pack, name, line, range.clone())
-            };
-            let detail = match part {
-                Some(p) => format!("in the file rule's `{}`: {detail}", p.trim_end_matches(')')),
-                None => detail.clone(),
+            // template, which of the two, and the expression.
+            let rule_part = ["path", "filter"].into_iter().find_map(|part| {
+                let (name, rest) = template.split_once(&format!(" ({part} `"))?;
+                Some((name, part, rest.strip_suffix("`)")?))
+            });
+            let (location, detail) = match rule_part {
+                Some((name, part, expr)) => (
+                    None,
+                    format!("in the `{part}` `{expr}` of the file rule for `{name}`: {detail}"),
+                ),
+                None => (locate(pack, template, line, range.clone()), detail.clone()),
             };
             (detail, location, help_for(*kind), item.clone())
         }

@@ -172,17 +172,21 @@ fn render_with(
             };
             if let Some(f) = &rule.filter {
                 let expr = attempt!(env.compile_expression(f).map_err(|e| {
-                    template_error(&format!("{} (filter)", rule.template), &e, &item_note)
+                    template_error(&format!("{} (filter `{f}`)", rule.template), &e, &item_note)
                 }));
                 let keep = attempt!(expr.eval(&ctx).map_err(|e| {
-                    template_error(&format!("{} (filter)", rule.template), &e, &item_note)
+                    template_error(&format!("{} (filter `{f}`)", rule.template), &e, &item_note)
                 }));
                 if !keep.is_true() {
                     continue;
                 }
             }
             let path = attempt!(env.render_str(&rule.path, &ctx).map_err(|e| {
-                template_error(&format!("{} (path)", rule.template), &e, &item_note)
+                template_error(
+                    &format!("{} (path `{}`)", rule.template, rule.path),
+                    &e,
+                    &item_note,
+                )
             }));
             let path = attempt!(check_path(&path).ok_or_else(|| RenderError::BadPath {
                 template: rule.template.clone(),
@@ -416,7 +420,13 @@ fn record_anchors(
 
 fn template_error(template: &str, e: &minijinja::Error, item: &str) -> RenderError {
     let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
-    let name = e.name().map_or_else(|| template.to_owned(), str::to_owned);
+    // A rule's `path` or `filter` is no named template (minijinja calls it
+    // `<string>` or `<expression>`): the rule's template and the part say
+    // where it is.
+    let name = e
+        .name()
+        .filter(|n| !n.starts_with('<'))
+        .map_or_else(|| template.to_owned(), str::to_owned);
     let mut detail = e.kind().to_string();
     if let Some(d) = e.detail() {
         detail = format!("{detail}: {d}");
