@@ -89,9 +89,8 @@ pack `broken-pack` 0.0.1 (pack-broken), strict mode, against 6 probe IRs:
 /// A scratch pack: `pack.toml` with one file rule per template given.
 fn scratch_pack(templates: &[(&str, &str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let mut toml = String::from(
-        "name = \"scratch\"\nversion = \"0.0.1\"\ndescription = \"a test pack\"\nhandles = []\n",
-    );
+    let mut toml =
+        String::from("name = \"scratch\"\nversion = \"0.0.1\"\ndescription = \"a test pack\"\n");
     for (name, path, text) in templates {
         toml.push_str(&format!(
             "\n[[file]]\ntemplate = \"{name}\"\npath = \"{path}\"\nwhen = \"always\"\n"
@@ -167,14 +166,14 @@ fn pack_check_names_what_is_wrong_with_the_folder() {
     );
     std::fs::write(
         empty.path().join("pack.toml"),
-        "name = \"x\"\nversion = \"1\"\ndescription = \"d\"\nhandles = []\nflavour = 1\n",
+        "name = \"x\"\nversion = \"1\"\ndescription = \"d\"\nflavour = 1\n",
     )
     .unwrap();
     let o = archgen_in(empty.path(), &["pack", "check", "."]);
     assert_eq!(o.code, 1);
     assert!(
         o.stderr.starts_with(
-            "error: pack manifest `./pack.toml` is invalid: TOML parse error at line 5, column 1"
+            "error: pack manifest `./pack.toml` is invalid: TOML parse error at line 4, column 1"
         ),
         "{}",
         o.stderr
@@ -259,7 +258,6 @@ fn pack_check_reports_errors_in_file_rules() {
         r#"name = "rules"
 version = "1"
 description = "file rules that cannot work"
-handles = []
 
 [[file]]
 template = "b.j2"
@@ -321,4 +319,32 @@ error: two file rules write `twice.txt`
 
 "
     );
+}
+
+/// What the node pack builds from holds nothing of the Python stack: the
+/// model's own facts only (its blueprint draws a PostgreSQL database and a
+/// Python runtime, which stay).
+#[test]
+fn the_ir_for_the_node_pack_holds_no_python_stack_fact() {
+    let o = archgen(&[
+        "inspect",
+        "--ir",
+        "--json",
+        "../../blueprints/saas-dashboard.xml",
+        "--pack",
+        "../packs/node-minimal",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let ir = o.stdout.to_lowercase();
+    for fact in [
+        "fastapi",
+        "sqlalchemy",
+        "alembic",
+        "pytest",
+        "def test_",
+        "compose",
+    ] {
+        assert!(!ir.contains(fact), "`{fact}` in the IR for node-minimal");
+    }
+    assert!(ir.contains("\"pack\": \"node-minimal\""));
 }

@@ -214,12 +214,7 @@ fn probe_ir(pack: &Pack, probe: &Probe) -> Result<crate::ir::Ir, String> {
     let Some(model) = loaded.usable() else {
         return Err(format!("the probe `{}` does not load", probe.name));
     };
-    let (ir, diags) = crate::ir::build::build(
-        model,
-        &pack.manifest.name,
-        &pack.platform(),
-        &pack.manifest.reserved_tables,
-    );
+    let (ir, diags) = crate::ir::build::build(model, &pack.manifest.stack());
     ir.ok_or_else(|| {
         let first = diags
             .iter()
