@@ -20,6 +20,10 @@ command -v xmllint >/dev/null || apt_install libxml2-utils
 # Debian's Chromium and its driver run the generated dashboard page headless.
 { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || apt_install chromium chromium-driver
 
+# Node 20 and npm: the project the node-minimal pack makes runs `npm ci` and
+# `node --test` in tests/e2e.rs (sql.js comes from its lock, per project).
+command -v npm >/dev/null || apt_install nodejs npm
+
 # axe-core (npm, locked in tests/browser/package-lock.json) for the browser
 # test's accessibility scan.
 if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then

@@ -164,6 +164,9 @@ enum Command {
     },
     /// List the built-in template packs
     Packs,
+    /// Check a template pack, or start a new one (for pack authors; see docs/pack-authoring.md)
+    #[command(subcommand)]
+    Pack(PackCommand),
     /// Write a starter blueprint that opens in Archi (File > Import > Open Exchange File)
     #[command(after_help = EXIT_CODES)]
     Init {
@@ -172,6 +175,42 @@ enum Command {
         /// Overwrite an existing file
         #[arg(long)]
         force: bool,
+    },
+}
+
+/// Exit codes of `archgen pack`, shown by `--help`.
+const PACK_EXIT_CODES: &str = "\
+Exit codes:
+  0  every template of the pack renders against every probe IR (check);
+     the starter pack is written (new)
+  1  the pack does not render, or its pack.toml is invalid; the first line
+     of stderr says how many errors, each error follows with its template,
+     line, column and item
+  2  usage error, the pack folder cannot be read, or (new) the folder is
+     not empty or the name is not a pack name";
+
+#[derive(clap::Subcommand, Debug)]
+enum PackCommand {
+    /// Render every template of a pack against probe IRs, strictly; report each error with its place
+    ///
+    /// The probe IRs are built into archgen: the example blueprint, every
+    /// metric kind, hostile names, empty lists and a documentation-only
+    /// model, each for the pack being checked. Undefined values are errors.
+    /// Each error is reported once, with its template, line and column, the
+    /// item being rendered, and how many files met it. Writes nothing.
+    #[command(after_help = PACK_EXIT_CODES)]
+    Check {
+        /// The pack: a folder holding pack.toml, or a built-in name
+        #[arg(value_name = "DIR|NAME")]
+        pack: String,
+    },
+    /// Write a starter pack (Markdown pages of the system) that passes `pack check`
+    #[command(after_help = PACK_EXIT_CODES)]
+    New {
+        /// The pack's name: lower-case letters, digits and dashes
+        name: String,
+        /// The folder to write it to (created; must be empty when it exists)
+        dir: PathBuf,
     },
 }
 
@@ -239,6 +278,8 @@ where
             cmd::explain(&input(common, pack), json, out, err)
         }
         Command::Packs => cmd::packs(out),
+        Command::Pack(PackCommand::Check { pack }) => cmd::pack_check(&pack, out, err),
+        Command::Pack(PackCommand::New { name, dir }) => cmd::pack_new(&name, &dir, out, err),
         Command::Plan {
             common,
             out: dir,

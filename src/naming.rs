@@ -660,6 +660,144 @@ pub fn truncate(text: &str, max: usize) -> String {
     s
 }
 
+/// Words JavaScript and TypeScript reserve, or give a meaning that makes
+/// them poor names for variables and functions (strict mode, modules,
+/// TypeScript's type names and contextual keywords).
+const JS_RESERVED: &[&str] = &[
+    "abstract",
+    "any",
+    "arguments",
+    "as",
+    "async",
+    "await",
+    "bigint",
+    "boolean",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "constructor",
+    "continue",
+    "debugger",
+    "declare",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "eval",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "from",
+    "function",
+    "get",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "infer",
+    "instanceof",
+    "interface",
+    "is",
+    "keyof",
+    "let",
+    "module",
+    "namespace",
+    "never",
+    "new",
+    "null",
+    "number",
+    "object",
+    "of",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "readonly",
+    "require",
+    "return",
+    "satisfies",
+    "set",
+    "static",
+    "string",
+    "super",
+    "switch",
+    "symbol",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "type",
+    "typeof",
+    "undefined",
+    "unique",
+    "unknown",
+    "var",
+    "void",
+    "while",
+    "with",
+    "yield",
+];
+
+/// Rust's keywords (2021 edition and reserved for later ones). All but
+/// `self`, `Self`, `super`, `crate` and `_` can be raw identifiers.
+const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// `daily_active_users` → `dailyActiveUsers` (JavaScript, TypeScript,
+/// Java, JSON field names). Never empty, never starts with a digit.
+pub fn camel(key: &str) -> String {
+    let p = pascal(&sanitize_ident(key));
+    let mut cs = p.chars();
+    match cs.next() {
+        Some(c) => c.to_ascii_lowercase().to_string() + cs.as_str(),
+        None => "x".into(),
+    }
+}
+
+/// A JavaScript or TypeScript identifier from a key: camelCase, with a
+/// trailing `_` when that is a reserved word (`delete` → `delete_`,
+/// `default` → `default_`).
+pub fn ts_ident(key: &str) -> String {
+    let c = camel(key);
+    if JS_RESERVED.contains(&c.as_str()) {
+        format!("{c}_")
+    } else {
+        c
+    }
+}
+
+/// A Rust identifier from a key: snake_case; a keyword becomes a raw
+/// identifier (`type` → `r#type`), or takes a trailing `_` where Rust
+/// allows no raw form (`self`, `super`, `crate`).
+pub fn rust_ident(key: &str) -> String {
+    let k = sanitize_ident(key);
+    match k.as_str() {
+        "self" | "super" | "crate" | "_" => format!("{k}_"),
+        kw if RUST_KEYWORDS.contains(&kw) => format!("r#{k}"),
+        _ => k,
+    }
+}
+
+/// A JavaScript (and JSON) string literal in double quotes: any text,
+/// escaped so that it stays one literal on one line, including U+2028 and
+/// U+2029 and a `</script` inside it.
+pub fn js_str(text: &str) -> String {
+    let json = serde_json::to_string(text).expect("a string serialises");
+    json.replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+        .replace("</", "<\\/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -856,5 +994,22 @@ mod tests {
         assert_eq!(sql_ident("events"), "events");
         assert_eq!(pascal("daily_active_users"), "DailyActiveUsers");
         assert_eq!(pascal("n_2fa"), "N2fa");
+    }
+
+    #[test]
+    fn names_for_other_languages() {
+        assert_eq!(camel("daily_active_users"), "dailyActiveUsers");
+        assert_eq!(camel("2fa_codes"), "x2faCodes");
+        assert_eq!(camel(""), "x");
+        assert_eq!(ts_ident("delete"), "delete_");
+        assert_eq!(ts_ident("default"), "default_");
+        assert_eq!(ts_ident("user_id"), "userId");
+        assert_eq!(rust_ident("type"), "r#type");
+        assert_eq!(rust_ident("self"), "self_");
+        assert_eq!(rust_ident("events"), "events");
+        assert_eq!(
+            js_str("a \"b\"\n\u{2028}</script>"),
+            r#""a \"b\"\n\u2028<\/script>""#
+        );
     }
 }

@@ -543,3 +543,84 @@ fn names_the_stack_owns_and_long_names_generate_a_project_that_passes() {
     assert!(catalog.contains("path=\"/api/dashboard/métricas\""));
     assert!(catalog.contains("\"refunds_by_currency_and_status\""));
 }
+
+/// The second pack (tests/packs/node-minimal, written from
+/// docs/pack-authoring.md): the project it makes of the example has no
+/// Python in it, installs from its lock with `npm ci`, and its own
+/// `node --test` suite passes on SQLite compiled to WebAssembly (sql.js).
+/// Needs Node 20 and npm (and the npm registry, for `npm ci`), not the
+/// Python toolchain.
+#[test]
+fn the_node_pack_makes_a_project_whose_node_tests_pass() {
+    let version = Command::new("node")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let major: Option<u32> = version
+        .as_deref()
+        .and_then(|v| v.strip_prefix('v')?.split('.').next()?.parse().ok());
+    let npm = Command::new("npm")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !npm || major.is_none_or(|m| m < 20) {
+        let why = format!(
+            "needs Node 20 or newer and npm (node: {}, npm: {})",
+            version.as_deref().unwrap_or("missing"),
+            if npm { "present" } else { "missing" }
+        );
+        assert!(
+            !required(),
+            "ARCHGEN_REQUIRE_TOOLS=1 but the node-minimal pack's test {why}"
+        );
+        eprintln!("!!! SKIPPED the node-minimal pack's end-to-end test: it {why} !!!");
+        return;
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("project");
+    run(Command::new(env!("CARGO_BIN_EXE_archgen"))
+        .arg("gen")
+        .arg(root().join("blueprints/saas-dashboard.xml"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--pack")
+        .arg(root().join("tests/packs/node-minimal")))
+    .unwrap();
+    let files = tree(&out);
+    let python: Vec<&String> = files
+        .keys()
+        .filter(|p| p.ends_with(".py") || p.ends_with(".toml") || p.ends_with(".ini"))
+        .collect();
+    assert!(
+        python.is_empty(),
+        "Python files in a Node project: {python:?}"
+    );
+    assert!(files.contains_key("package-lock.json"));
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&out))
+    .unwrap();
+    let text = run(Command::new("node")
+        .args(["--test", "tests/"])
+        .current_dir(&out))
+    .unwrap();
+    let count = |what: &str| -> usize {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("# {what} "))?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no `# {what}` line in node --test's output:\n{text}"))
+    };
+    // 6 simple metrics, each against a recount; the tables and their
+    // required columns.
+    assert_eq!(
+        (count("tests"), count("pass"), count("fail")),
+        (13, 13, 0),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok 1 - metric average_session_duration: the query gives the recount"),
+        "{text}"
+    );
+    eprintln!("e2e: node-minimal: {} node tests pass", count("pass"));
+}

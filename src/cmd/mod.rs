@@ -7,6 +7,7 @@
 //! written to the writers handed in; a failure's message is written before
 //! it is returned, so [`Failure`] carries only what the exit code needs.
 
+mod authoring;
 mod check;
 mod explain;
 mod generate;
@@ -16,6 +17,7 @@ mod packs;
 mod plan;
 mod validate;
 
+pub use authoring::{pack_check, pack_new};
 pub use check::check;
 pub use explain::explain;
 pub use generate::gen;

@@ -23,7 +23,7 @@ use serde::Serialize;
 /// The identifiers of the model elements an item came from.
 pub type Provenance = Vec<String>;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Ir {
     pub project: Project,
     /// True when the model has application-layer elements; when false, packs
@@ -66,7 +66,7 @@ pub struct KeyMemory {
     pub legacy_in_use: Option<std::collections::BTreeSet<String>>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Project {
     /// The model's name, as written (for prose).
     pub name: String,
@@ -79,7 +79,7 @@ pub struct Project {
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Component {
     pub key: String,
     pub name: String,
@@ -91,7 +91,7 @@ pub struct Component {
 }
 
 /// Where an entity comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EntityOrigin {
     /// A DataObject of the blueprint.
@@ -101,7 +101,7 @@ pub enum EntityOrigin {
     Platform,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Entity {
     pub key: String,
     /// The class-name form of the key, unique among entities.
@@ -124,7 +124,7 @@ pub struct Entity {
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Field {
     pub key: String,
     /// The SQL column name (the key, avoiding reserved words).
@@ -140,7 +140,7 @@ pub struct Field {
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Metric {
     pub key: String,
     pub pascal: String,
@@ -171,7 +171,7 @@ pub struct Metric {
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Dimension {
     pub key: String,
     pub column: String,
@@ -182,7 +182,7 @@ pub struct Dimension {
     pub derived: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Job {
     pub key: String,
     pub name: String,
@@ -191,7 +191,7 @@ pub struct Job {
     pub from: Provenance,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceKind {
     /// Reads aggregated metrics.
@@ -206,7 +206,7 @@ pub enum ServiceKind {
     Other,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Service {
     pub key: String,
     pub name: String,
@@ -224,14 +224,14 @@ pub struct Service {
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct EventType {
     pub key: String,
     pub name: String,
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Auth {
     /// The auth component, when the blueprint draws one.
     pub component: Option<String>,
@@ -239,14 +239,14 @@ pub struct Auth {
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Frontend {
     pub component: String,
     pub name: String,
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Infrastructure {
     /// The database the model draws (a SystemSoftware named like one).
     pub database: Database,
@@ -265,7 +265,7 @@ pub struct Infrastructure {
 }
 
 /// A runtime and the version the model asks for.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Runtime {
     /// The name before the version, lower-case (`python`, `node.js`).
     pub name: String,
@@ -274,7 +274,7 @@ pub struct Runtime {
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Database {
     /// The engine the model's name for it gives (`postgresql`, `mysql`,
     /// `sqlite`…), when it gives one.
@@ -285,7 +285,7 @@ pub struct Database {
 }
 
 /// One deployment unit of the pack and the model elements it runs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Deployed {
     pub key: String,
     pub purpose: String,
@@ -293,7 +293,7 @@ pub struct Deployed {
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Compliance {
     pub framework: Framework,
     pub key: String,
@@ -303,7 +303,7 @@ pub struct Compliance {
     pub from: Provenance,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Decision {
     /// 1-based, in a stable order: the generator's choices first, then the
     /// blueprint's principles and constraints in identifier order.
@@ -331,13 +331,13 @@ pub struct Decision {
     pub supersedes: Option<Superseded>,
 }
 
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema, serde::Deserialize, PartialEq, Eq)]
 pub struct Superseded {
     pub number: usize,
     pub key: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Explanation {
     pub element: String,
     #[serde(rename = "type")]

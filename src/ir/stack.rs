@@ -39,7 +39,7 @@ pub struct Reserved {
 }
 
 /// Which of the model's processes a deployment unit of the pack runs.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Runs {
     /// Components that answer requests (every role but aggregation and

@@ -5,14 +5,16 @@
 //! memory ([`RenderedFile`]), in path order. Nothing here touches the disk
 //! except reading a pack folder.
 
+pub mod check;
 mod manifest;
 pub mod migrations;
 pub mod records;
 mod render;
+pub mod starter;
 
 pub use crate::naming::hex;
 pub use manifest::{FileRule, Lifecycle, Manifest};
-pub use render::{render, RenderError, RenderedFile};
+pub use render::{render, render_all, RenderError, RenderedFile};
 
 /// SHA-256 of bytes, as lower-case hex.
 pub fn hex_digest(bytes: &[u8]) -> String {

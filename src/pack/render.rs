@@ -34,6 +34,10 @@ pub enum RenderError {
         line: String,
         detail: String,
         item: String,
+        /// What went wrong, as minijinja says.
+        kind: minijinja::ErrorKind,
+        /// Where in the template (`template`), in bytes, when known.
+        range: Option<std::ops::Range<usize>>,
     },
     #[error("template `{template}` renders the path {path:?}, which would leave the project folder or is not a plain relative path{item}")]
     BadPath {
@@ -61,9 +65,48 @@ struct Anchor {
 /// go rather than held twice.
 pub fn render(
     pack: &Pack,
-    mut ir: Ir,
+    ir: Ir,
     chain: &[super::migrations::Revision],
 ) -> Result<Vec<RenderedFile>, RenderError> {
+    render_with(pack, ir, chain, None)
+}
+
+/// [`render`] that goes on past a file (or an item) that fails, for
+/// `archgen pack check`: the files that render, and every error in rule
+/// order. Only an error no file can render past (a template that does not
+/// parse) comes back as `Err`.
+pub fn render_all(
+    pack: &Pack,
+    ir: Ir,
+    chain: &[super::migrations::Revision],
+) -> Result<(Vec<RenderedFile>, Vec<RenderError>), RenderError> {
+    let mut errors = Vec::new();
+    let files = render_with(pack, ir, chain, Some(&mut errors))?;
+    Ok((files, errors))
+}
+
+/// Renders; with `errors`, records an error there and goes on with the
+/// next file instead of returning it.
+fn render_with(
+    pack: &Pack,
+    mut ir: Ir,
+    chain: &[super::migrations::Revision],
+    mut errors: Option<&mut Vec<RenderError>>,
+) -> Result<Vec<RenderedFile>, RenderError> {
+    macro_rules! attempt {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(e) => match errors.as_deref_mut() {
+                    Some(errors) => {
+                        errors.push(e);
+                        continue;
+                    }
+                    None => return Err(e),
+                },
+            }
+        };
+    }
     let anchors: Arc<Mutex<BTreeMap<String, Anchor>>> = Arc::default();
     let tests: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut env = environment(pack, &anchors, &tests)?;
@@ -104,10 +147,10 @@ pub fn render(
             continue;
         }
         if !pack.templates.contains_key(&rule.template) {
-            return Err(RenderError::MissingTemplate {
+            attempt!(Err(RenderError::MissingTemplate {
                 pack: pack.manifest.name.clone(),
                 template: rule.template.clone(),
-            });
+            }));
         }
         let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each {
             None => vec![(None, String::new(), vec![])],
@@ -128,33 +171,41 @@ pub fn render(
                 )
             };
             if let Some(f) = &rule.filter {
-                let expr = env.compile_expression(f).map_err(|e| {
-                    template_error(&format!("{} (filter)", rule.template), &e, &item_note)
-                })?;
-                let keep = expr.eval(&ctx).map_err(|e| {
-                    template_error(&format!("{} (filter)", rule.template), &e, &item_note)
-                })?;
+                let expr = attempt!(env.compile_expression(f).map_err(|e| {
+                    template_error(&format!("{} (filter `{f}`)", rule.template), &e, &item_note)
+                }));
+                let keep = attempt!(expr.eval(&ctx).map_err(|e| {
+                    template_error(&format!("{} (filter `{f}`)", rule.template), &e, &item_note)
+                }));
                 if !keep.is_true() {
                     continue;
                 }
             }
-            let path = env.render_str(&rule.path, &ctx).map_err(|e| {
-                template_error(&format!("{} (path)", rule.template), &e, &item_note)
-            })?;
-            let path = check_path(&path).ok_or_else(|| RenderError::BadPath {
+            let path = attempt!(env.render_str(&rule.path, &ctx).map_err(|e| {
+                template_error(
+                    &format!("{} (path `{}`)", rule.template, rule.path),
+                    &e,
+                    &item_note,
+                )
+            }));
+            let path = attempt!(check_path(&path).ok_or_else(|| RenderError::BadPath {
                 template: rule.template.clone(),
                 path: path.clone(),
                 item: item_note.clone(),
-            })?;
+            }));
             let content = if rule.verbatim {
                 pack.templates[&rule.template].clone()
             } else {
-                let t = env
-                    .get_template(&rule.template)
-                    .map_err(|e| template_error(&rule.template, &e, &item_note))?;
-                let mut s = t
-                    .render(&ctx)
-                    .map_err(|e| template_error(&rule.template, &e, &item_note))?;
+                let t = attempt!(env.get_template(&rule.template).map_err(|e| template_error(
+                    &rule.template,
+                    &e,
+                    &item_note
+                )));
+                let mut s = attempt!(t.render(&ctx).map_err(|e| template_error(
+                    &rule.template,
+                    &e,
+                    &item_note
+                )));
                 if !s.ends_with('\n') && !s.is_empty() {
                     s.push('\n');
                 }
@@ -165,7 +216,7 @@ pub fn render(
             };
             record_anchors(&anchors, &tests, &pack.manifest.tests, &path, &content);
             if out.contains_key(&path) {
-                return Err(RenderError::Duplicate(path));
+                attempt!(Err(RenderError::Duplicate(path.clone())));
             }
             let mut from = from;
             from.sort();
@@ -369,7 +420,13 @@ fn record_anchors(
 
 fn template_error(template: &str, e: &minijinja::Error, item: &str) -> RenderError {
     let line = e.line().map(|l| format!(" line {l}")).unwrap_or_default();
-    let name = e.name().map_or_else(|| template.to_owned(), str::to_owned);
+    // A rule's `path` or `filter` is no named template (minijinja calls it
+    // `<string>` or `<expression>`): the rule's template and the part say
+    // where it is.
+    let name = e
+        .name()
+        .filter(|n| !n.starts_with('<'))
+        .map_or_else(|| template.to_owned(), str::to_owned);
     let mut detail = e.kind().to_string();
     if let Some(d) = e.detail() {
         detail = format!("{detail}: {d}");
@@ -379,6 +436,8 @@ fn template_error(template: &str, e: &minijinja::Error, item: &str) -> RenderErr
         line,
         detail,
         item: item.to_owned(),
+        kind: e.kind(),
+        range: e.range(),
     }
 }
 
@@ -508,6 +567,10 @@ fn environment(
     env.add_filter("sql_str", |s: String| naming::sql_str(&s));
     env.add_filter("path_segment", |s: String| naming::path_segment(&s));
     env.add_filter("clip", |s: String, n: usize| naming::truncate(&s, n));
+    env.add_filter("camel", |s: String| naming::camel(&s));
+    env.add_filter("ts_ident", |s: String| naming::ts_ident(&s));
+    env.add_filter("rust_ident", |s: String| naming::rust_ident(&s));
+    env.add_filter("js_str", |s: String| naming::js_str(&s));
     let a = Arc::clone(anchors);
     env.add_function(
         "anchor",

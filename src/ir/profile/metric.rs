@@ -4,7 +4,7 @@
 use super::*;
 
 /// The grain of a metric: the length of its periods (UTC; weeks start Monday).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Grain {
     Day,
@@ -12,7 +12,7 @@ pub enum Grain {
     Month,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     Count,
@@ -33,14 +33,14 @@ pub enum Measure {
     Ratio,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum Literal {
     Text(String),
     Number(f64),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Op {
     #[serde(rename = "=")]
     Eq,
@@ -62,7 +62,7 @@ pub enum Op {
     IsNotNull,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Condition {
     pub field: String,
     pub op: Op,
@@ -71,7 +71,7 @@ pub struct Condition {
 }
 
 /// A parsed `archgen:metric`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MetricDef {
     pub measure: Measure,
     /// The measured field; `None` for `count(*)` and ratios.
@@ -88,7 +88,7 @@ pub struct MetricDef {
 }
 
 /// A field or a number.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum Operand {
     Field(String),
@@ -96,7 +96,7 @@ pub enum Operand {
 }
 
 /// What kind of metric a definition makes, with what that kind needs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KindDef {
     /// One measure over one entity per calendar period.

@@ -27,7 +27,7 @@ fn err<T>(message: impl Into<String>, help: impl Into<String>) -> Result<T, Prof
     })
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldKind {
     Uuid,
@@ -57,7 +57,7 @@ impl FieldKind {
 }
 
 /// A field type with its parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FieldType {
     pub kind: FieldKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -267,7 +267,7 @@ fn is_plain_ident(s: &str) -> bool {
 }
 
 /// `30d`, `12m`, `7y`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Retention {
     pub amount: u32,
     pub unit: RetentionUnit,
@@ -275,7 +275,7 @@ pub struct Retention {
     pub days: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RetentionUnit {
     Days,
@@ -285,7 +285,7 @@ pub enum RetentionUnit {
 
 /// What a metric's values are measured in (`archgen:unit`): how the
 /// dashboard writes them. Not part of what is computed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Unit {
     /// An ISO 4217 currency; `minor`: the values are in its minor unit
@@ -374,7 +374,9 @@ pub fn parse_retention(value: &str) -> Result<Retention, ProfileError> {
 }
 
 /// A compliance framework archgen knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 pub enum Framework {
     #[serde(rename = "SOC2")]
     Soc2,
@@ -500,7 +502,7 @@ pub fn parse_compliance(value: &str) -> Result<Vec<Framework>, ProfileError> {
 }
 
 /// A component's role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Api,
