@@ -174,6 +174,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Draw the blueprint's views as SVG, one file per view, in the ArchiMate notation
+    #[command(after_help = EXIT_CODES)]
+    Diagram {
+        #[command(flatten)]
+        common: Common,
+        /// The folder to write the SVG files into (created when missing)
+        #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+        /// Only the view with this identifier, or the views with this name
+        #[arg(long, value_name = "ID|NAME")]
+        view: Option<String>,
+    },
     /// List the built-in template packs
     Packs,
     /// Write a starter blueprint that opens in Archi (File > Import > Open Exchange File)
@@ -261,6 +273,11 @@ where
             pack,
         } => crate::cmd::check(&common, &pack, &dir, out, err),
         Command::Init { file, force } => crate::cmd::init(&file, force, out, err),
+        Command::Diagram {
+            common,
+            out: dir,
+            view,
+        } => crate::cmd_diagram::diagram(&common, &dir, view.as_deref(), out, err),
     };
     match result {
         Ok(code) => code,
@@ -275,6 +292,19 @@ where
 }
 
 /// Loads the blueprint; exit code 2 when it cannot be read.
+/// [`load`], then the diagnostics reported: the loaded blueprint when its
+/// model is usable, else the exit code.
+pub(crate) fn load_usable(c: &Common, err: &mut dyn Write) -> std::io::Result<Result<Loaded, i32>> {
+    let l = match load(c, err)? {
+        Ok(l) => l,
+        Err(code) => return Ok(Err(code)),
+    };
+    if !report(&l, c.format, None, err)? {
+        return Ok(Err(EXIT_UNUSABLE));
+    }
+    Ok(Ok(l))
+}
+
 pub(crate) fn load(c: &Common, err: &mut dyn Write) -> std::io::Result<Result<Loaded, i32>> {
     let opts = ReadOptions {
         lang: c.lang.clone(),
@@ -376,13 +406,10 @@ fn inspect(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
-    let l = match load(c, err)? {
+    let l = match load_usable(c, err)? {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    if !report(&l, c.format, None, err)? {
-        return Ok(EXIT_UNUSABLE);
-    }
     let m = l.usable().expect("usable");
     if json {
         serde_json::to_writer_pretty(&mut *out, m)?;

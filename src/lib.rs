@@ -8,7 +8,9 @@
 
 pub mod cli;
 mod cmd;
+mod cmd_diagram;
 pub mod diagnostic;
+pub mod diagram;
 pub mod inspect;
 pub mod ir;
 pub mod load;

@@ -87,6 +87,33 @@ pub fn safe_join(out: &Path, rel: &str) -> Result<PathBuf, WriteError> {
 /// of one, and after a crash the file is one of the two. Missing folders
 /// are created, and their parents synced too.
 pub fn atomic_write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    replace(dest, bytes, true)
+}
+
+/// [`atomic_write`] without syncing: readers still see the old file or the
+/// new one, never half of one, but after a power cut the file may be
+/// empty. For output that is made again in a moment (`archgen diagram`'s
+/// drawings); call [`sync_folder`] once after the last of them. A file
+/// that already holds exactly `bytes` is left as it is.
+pub fn quick_write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let same = std::fs::symlink_metadata(dest).is_ok_and(|m| {
+        m.is_file()
+            && m.len() == bytes.len() as u64
+            && std::fs::read(dest).is_ok_and(|old| old == bytes)
+    });
+    if same {
+        return Ok(());
+    }
+    replace(dest, bytes, false)
+}
+
+/// Syncs a folder, so that the files renamed into it are there after a
+/// power cut.
+pub fn sync_folder(dir: &Path) -> Result<(), WriteError> {
+    sync_dir(dir).map_err(|e| WriteError::Io(dir.display().to_string(), e))
+}
+
+fn replace(dest: &Path, bytes: &[u8], durable: bool) -> Result<(), WriteError> {
     let shown = || dest.display().to_string();
     let dir = match dest.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -105,10 +132,15 @@ pub fn atomic_write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         if let Some(mode) = mode {
             f.set_permissions(mode)?;
         }
-        f.sync_all()?;
+        if durable {
+            f.sync_all()?;
+        }
         drop(f);
         std::fs::rename(&tmp, dest)?;
-        sync_dir(dir)
+        if durable {
+            sync_dir(dir)?;
+        }
+        Ok(())
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);

@@ -37,7 +37,8 @@ pub struct FileRule {
     pub lifecycle: Lifecycle,
     /// Render once per item of this IR list: `entity`, `metric`, `service`,
     /// `job`, `decision`, `compliance`, `component`, `migration` (each
-    /// revision of the migration chain).
+    /// revision of the migration chain), `view` (each view, with its
+    /// drawing's SVG text as `view.svg`; rendered after every other rule).
     #[serde(default)]
     pub each: Option<String>,
     /// Only when this condition holds: `application`, `docs_only`,
@@ -50,6 +51,12 @@ pub struct FileRule {
     /// Copy the template verbatim instead of rendering it.
     #[serde(default)]
     pub verbatim: bool,
+    /// A minijinja expression over `ir` (and the item) giving the
+    /// identifiers of the model elements the file comes from, beyond the
+    /// item's own: a list of strings, or of lists of strings. The files an
+    /// element comes to are where its box in a drawn view links.
+    #[serde(default)]
+    pub from: Option<String>,
 }
 
 fn default_lifecycle() -> Lifecycle {
@@ -146,6 +153,7 @@ const EACH: &[&str] = &[
     "compliance",
     "component",
     "migration",
+    "view",
 ];
 const WHEN: &[&str] = &[
     "application",

@@ -1,0 +1,158 @@
+//! `archgen diagram`: the blueprint's views as SVG files, one per view.
+
+use crate::cli::{load_usable, Common, EXIT_OK, EXIT_UNUSABLE, EXIT_USAGE};
+use crate::diagnostic::shown;
+use crate::diagram::{self, Drawer, ViewFiles};
+use crate::write::{safe_join, WriteError};
+use std::io::Write;
+use std::path::Path;
+
+/// How many views an error message lists before it says how many more.
+const LISTED: usize = 10;
+/// Threads that draw and write views, at most.
+const MAX_THREADS: usize = 1;
+/// Views it takes to make another thread worth starting.
+const VIEWS_PER_THREAD: usize = 8;
+
+/// Draws the views of the blueprint (all, or those `view` names by
+/// identifier or name) into `dir`, one `<name>.svg` each, and prints the
+/// path of each file written.
+pub fn diagram(
+    c: &Common,
+    dir: &Path,
+    view: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let l = match load_usable(c, err)? {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    let m = l.usable().expect("usable");
+    if m.views.is_empty() {
+        writeln!(out, "archgen: {} has no views; nothing to draw", l.path)?;
+        return Ok(EXIT_OK);
+    }
+    let chosen: Vec<usize> = match view {
+        None => (0..m.views.len()).collect(),
+        Some(q) => {
+            let by_id: Vec<usize> = m
+                .views
+                .iter()
+                .position(|v| v.identifier == q)
+                .into_iter()
+                .collect();
+            if by_id.is_empty() {
+                (0..m.views.len())
+                    .filter(|&i| m.views[i].name.as_deref().map(str::trim) == Some(q.trim()))
+                    .collect()
+            } else {
+                by_id
+            }
+        }
+    };
+    if chosen.is_empty() {
+        let listed: Vec<String> = m
+            .views
+            .iter()
+            .take(LISTED)
+            .map(|v| match &v.name {
+                Some(n) => format!("{} ({})", shown(n), shown(&v.identifier)),
+                None => shown(&v.identifier),
+            })
+            .collect();
+        let more = m.views.len().saturating_sub(LISTED);
+        writeln!(
+            err,
+            "error: no view of {} has the identifier or name {}",
+            l.path,
+            shown(view.unwrap_or_default())
+        )?;
+        writeln!(
+            err,
+            "  = help: its views: {}{}",
+            listed.join(", "),
+            if more > 0 {
+                format!(", and {more} more (`archgen inspect` lists them all)")
+            } else {
+                String::new()
+            }
+        )?;
+        return Ok(EXIT_USAGE);
+    }
+    if let Err(e) = check_dir(dir) {
+        writeln!(err, "error: {e}")?;
+        return Ok(EXIT_UNUSABLE);
+    }
+    let names = diagram::file_names(m);
+    let drawer = Drawer::new(m);
+    let links = ViewFiles::new(m);
+    // Each view is drawn and written on its own: the views are shared
+    // out among a few threads, and each file is whole before its path is
+    // printed (in view order).
+    let draw_one = |i: usize| -> Result<std::path::PathBuf, WriteError> {
+        let text = diagram::svg(&drawer.draw(i), &links);
+        let dest = safe_join(dir, &names[i])?;
+        crate::write::quick_write(&dest, text.as_bytes())?;
+        Ok(dest)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_THREADS)
+        .min(chosen.len().div_ceil(VIEWS_PER_THREAD));
+    let results: Vec<Result<std::path::PathBuf, WriteError>> = if threads <= 1 {
+        chosen.iter().map(|&i| draw_one(i)).collect()
+    } else {
+        let parts: Vec<Vec<(usize, Result<std::path::PathBuf, WriteError>)>> =
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let chosen = &chosen;
+                        let draw_one = &draw_one;
+                        s.spawn(move || {
+                            (t..chosen.len())
+                                .step_by(threads)
+                                .map(|k| (k, draw_one(chosen[k])))
+                                .collect()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a drawing thread"))
+                    .collect()
+            });
+        let mut all: Vec<_> = parts.into_iter().flatten().collect();
+        all.sort_by_key(|(k, _)| *k);
+        all.into_iter().map(|(_, r)| r).collect()
+    };
+    let mut written = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(dest) => written.push(dest),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(EXIT_UNUSABLE);
+            }
+        }
+    }
+    if let Err(e) = crate::write::sync_folder(dir) {
+        writeln!(err, "error: {e}")?;
+        return Ok(EXIT_UNUSABLE);
+    }
+    for dest in written {
+        writeln!(out, "{}", dest.display())?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// The output folder may be missing (it is made), but not a file or a
+/// symbolic link.
+fn check_dir(dir: &Path) -> Result<(), WriteError> {
+    let shown = dir.display().to_string();
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(WriteError::Symlink(shown)),
+        Ok(meta) if !meta.is_dir() => Err(WriteError::NotADir(shown)),
+        _ => Ok(()),
+    }
+}
