@@ -230,7 +230,7 @@ fn check_on_postgres(t: &Tools, dir: &Path) -> Result<(), String> {
 fn example_blueprints_generate_projects_that_pass_their_checks() {
     let Some(t) = tools() else { return };
     let mut failures = Vec::new();
-    for name in ["minimal", "saas-dashboard", "regulated"] {
+    for name in ["minimal", "saas-dashboard", "regulated", "metric-kinds"] {
         let scratch = tempfile::tempdir().unwrap();
         let out = scratch.path().join("project");
         let bp = root().join(format!("blueprints/{name}.xml"));

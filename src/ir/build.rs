@@ -7,7 +7,7 @@
 //! consumer; *Access* says what is read and written (unspecified means both).
 
 use super::profile::{
-    self, FieldKind, FieldSpec, FieldType, Framework, Grain, Measure, MetricDef, Role,
+    self, FieldKind, FieldSpec, FieldType, Framework, Grain, KindDef, Measure, MetricDef, Role,
 };
 use super::{
     Auth, Compliance, Component, Database, Decision, Dimension, Entity, EntityOrigin, EventType,
@@ -139,6 +139,16 @@ fn prop<'p>(props: &'p [Property], key: &str) -> Option<&'p Property> {
 
 /// Entities by key, by table and by the data object they come from (the
 /// first of each): a metric finds its source at once.
+/// What a metric is built against: the entities, their index, the
+/// aggregators and the metrics built so far (a ratio divides two of them).
+#[derive(Clone, Copy)]
+struct Known<'a, 'm> {
+    entities: &'a [Entity],
+    index: &'a EntityIndex<'a>,
+    aggregators: &'a Aggregators<'m>,
+    built: &'a [Metric],
+}
+
 struct EntityIndex<'e> {
     by_key: HashMap<&'e str, usize>,
     by_table: HashMap<&'e str, usize>,
@@ -626,15 +636,25 @@ impl<'m> Builder<'m> {
         let mut metrics: Vec<Metric> = Vec::new();
         let mut metric_by_do: HashMap<&str, String> = HashMap::default();
         let index = EntityIndex::new(&entities);
-        for d in &metric_objects {
-            if let Some(mt) = self.metric(
-                d,
-                &entities,
-                &index,
-                &mut metric_keys,
-                &mut tables,
-                &aggregators,
-            ) {
+        // Ratios divide other metrics: made once those are.
+        let (ratio_objects, plain_metrics): (Vec<&Element>, Vec<&Element>) =
+            metric_objects.iter().partition(|d| {
+                prop(&d.properties, "archgen:metric")
+                    .and_then(|p| p.value.as_deref())
+                    .is_some_and(|v| {
+                        profile::parse_metric(v)
+                            .def
+                            .is_some_and(|def| def.measure == Measure::Ratio)
+                    })
+            });
+        for d in plain_metrics.into_iter().chain(ratio_objects) {
+            let known = Known {
+                entities: &entities,
+                index: &index,
+                aggregators: &aggregators,
+                built: &metrics,
+            };
+            if let Some(mt) = self.metric(d, &known, &mut metric_keys, &mut tables) {
                 metric_by_do.insert(&d.identifier, mt.key.clone());
                 metrics.push(mt);
             }
@@ -1136,15 +1156,30 @@ impl<'m> Builder<'m> {
         }
     }
 
+    fn metric_key(&mut self, metric_keys: &mut Allocator, d: &Element, name: &str) -> String {
+        self.claim_key(
+            metric_keys,
+            format!("metric:{}", d.identifier),
+            Some(name),
+            "metric",
+            &d.identifier,
+            d.pos.offset,
+        )
+    }
+
     fn metric(
         &mut self,
         d: &'m Element,
-        entities: &[Entity],
-        index: &EntityIndex<'_>,
+        known: &Known<'_, 'm>,
         metric_keys: &mut Allocator,
         tables: &mut Allocator,
-        aggregators: &Aggregators<'m>,
     ) -> Option<Metric> {
+        let Known {
+            entities,
+            index,
+            aggregators,
+            built,
+        } = *known;
         let name = display(d);
         // False when a term of the definition did not read: the metric is
         // not made, but its other terms are still checked.
@@ -1184,11 +1219,13 @@ impl<'m> Builder<'m> {
                 let def = MetricDef {
                     measure: Measure::Count,
                     field: None,
+                    divisor: None,
                     source: source.clone(),
                     conditions: vec![],
                     grain,
                     time_field: None,
                     dimensions: vec![],
+                    kind: KindDef::Simple,
                 };
                 (
                     def,
@@ -1207,6 +1244,101 @@ impl<'m> Builder<'m> {
                     .help(help),
             );
         };
+        if let KindDef::Ratio {
+            numerator,
+            denominator,
+            scale,
+        } = &def.kind
+        {
+            let find = |k: &str| {
+                let k = naming::snake(k).unwrap_or_default();
+                built.iter().find(|m| m.key == k)
+            };
+            let keys = built
+                .iter()
+                .map(|m| m.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let (Some(num), Some(den)) = (find(numerator), find(denominator)) else {
+                let missing = if find(numerator).is_none() {
+                    numerator
+                } else {
+                    denominator
+                };
+                fail(
+                    self,
+                    format!(
+                        "metric `{name}` divides by or into {}, which is no metric",
+                        shown(missing)
+                    ),
+                    if keys.is_empty() {
+                        "a ratio divides two metrics defined in the model; none is defined yet"
+                            .to_string()
+                    } else {
+                        format!("name metrics by their keys: {keys}")
+                    },
+                );
+                return None;
+            };
+            let dims = |m: &Metric| {
+                m.dimensions
+                    .iter()
+                    .map(|d| d.key.clone())
+                    .collect::<Vec<_>>()
+            };
+            let divisible = |m: &Metric| {
+                matches!(
+                    m.kind,
+                    KindDef::Simple | KindDef::Rolling { .. } | KindDef::Snapshot { .. }
+                )
+            };
+            if num.grain != den.grain
+                || dims(num) != dims(den)
+                || !divisible(num)
+                || !divisible(den)
+            {
+                fail(
+                    self,
+                    format!("metric `{name}` divides `{}` by `{}`, which do not share their period and dimensions", num.key, den.key),
+                    "a ratio divides two simple, rolling or snapshot metrics of the same grain and the same dimensions".into(),
+                );
+                return None;
+            }
+            let key = self.metric_key(metric_keys, d, &name);
+            let table = naming::sql_ident(&tables.claim(&key));
+            self.explain(
+                d,
+                format!(
+                    "metric `{key}` (ratio, table `{table}`): {} / {}",
+                    num.key, den.key
+                ),
+                why,
+            );
+            return Some(Metric {
+                key,
+                pascal: String::new(),
+                name,
+                table,
+                measure: Measure::Ratio,
+                field: None,
+                source: num.source.clone(),
+                conditions: vec![],
+                grain: num.grain,
+                time_field: num.time_field.clone(),
+                dimensions: num.dimensions.clone(),
+                value_type: "float".into(),
+                unit: self.metric_unit(d),
+                divisor: None,
+                kind: KindDef::Ratio {
+                    numerator: num.key.clone(),
+                    denominator: den.key.clone(),
+                    scale: *scale,
+                },
+                definition: text,
+                documentation: d.documentation.clone(),
+                from: vec![d.identifier.clone()],
+            });
+        }
         let want = naming::snake(&def.source).unwrap_or_default();
         let first = [
             index.by_key.get(want.as_str()),
@@ -1270,10 +1402,69 @@ impl<'m> Builder<'m> {
             .field
             .as_deref()
             .and_then(|k| check(self, k, "its measured field"));
+        let norm = |cs: &[profile::Condition]| -> Vec<profile::Condition> {
+            cs.iter()
+                .map(|c| profile::Condition {
+                    field: naming::snake(&c.field).unwrap_or_default(),
+                    op: c.op,
+                    values: c.values.clone(),
+                })
+                .collect()
+        };
         for c in &def.conditions {
             check(self, &c.field, "a condition");
         }
-        let dims: Vec<Dimension> = def
+        // What the kind reads beside the measure.
+        let mut interval: Option<(Field, Field)> = None;
+        let kind = match &def.kind {
+            KindDef::Snapshot {
+                start_field,
+                end_field,
+            } => {
+                let f = check(self, start_field, "the start of its interval");
+                let t = check(self, end_field, "the end of its interval");
+                if let (Some(f), Some(t)) = (f, t) {
+                    interval = Some((f.clone(), t.clone()));
+                    KindDef::Snapshot {
+                        start_field: f.key,
+                        end_field: t.key,
+                    }
+                } else {
+                    def.kind.clone()
+                }
+            }
+            KindDef::Cohort {
+                first,
+                then,
+                periods,
+            } => {
+                for c in first.iter().chain(then) {
+                    check(self, &c.field, "a condition");
+                }
+                KindDef::Cohort {
+                    first: norm(first),
+                    then: norm(then),
+                    periods: *periods,
+                }
+            }
+            KindDef::Funnel { steps, within_days } => {
+                for c in steps.iter().flatten() {
+                    check(self, &c.field, "a funnel step");
+                }
+                KindDef::Funnel {
+                    steps: steps.iter().map(|st| norm(st)).collect(),
+                    within_days: *within_days,
+                }
+            }
+            other => other.clone(),
+        };
+        let divisor = match &def.divisor {
+            Some(profile::Operand::Field(k)) => {
+                check(self, k, "its divisor").map(|f| profile::Operand::Field(f.key))
+            }
+            other => other.clone(),
+        };
+        let mut dims: Vec<Dimension> = def
             .dimensions
             .iter()
             .filter_map(|k| check(self, k, "a dimension"))
@@ -1281,12 +1472,51 @@ impl<'m> Builder<'m> {
                 key: f.key,
                 column: f.column,
                 ty: f.ty,
+                derived: false,
             })
             .collect();
-        let time = match &def.time_field {
-            Some(k) => check(self, k, "its time field"),
-            None => src.time_field.as_deref().and_then(field).cloned(),
+        let derived = match kind {
+            KindDef::Cohort { .. } => Some("period_offset"),
+            KindDef::Funnel { .. } => Some("step"),
+            _ => None,
         };
+        if let Some(k) = derived {
+            dims.push(Dimension {
+                key: k.into(),
+                column: k.into(),
+                ty: FieldType::simple(FieldKind::Integer),
+                derived: true,
+            });
+        }
+        let time = match (&def.time_field, &interval) {
+            (Some(k), _) => check(self, k, "its time field"),
+            (None, Some((from, _))) => Some(from.clone()),
+            (None, None) => src.time_field.as_deref().and_then(field).cloned(),
+        };
+        if let Some((f, t)) = &interval {
+            if !f.ty.kind.is_time() || !t.ty.kind.is_time() {
+                fail(
+                    self,
+                    format!("metric `{name}` is active from `{}` to `{}`: both must be dates or timestamps", f.key, t.key),
+                    "name the fields that hold when each row starts and stops being active".into(),
+                );
+                return None;
+            }
+        }
+        if let Some(profile::Operand::Field(k)) = &divisor {
+            if !src
+                .fields
+                .iter()
+                .any(|f| f.key == *k && f.ty.kind.is_number())
+            {
+                fail(
+                    self,
+                    format!("metric `{name}` divides by `{k}`, which is not a number"),
+                    "divide by an integer or numeric field, or by a number".into(),
+                );
+                return None;
+            }
+        }
         if !ok {
             return None;
         }
@@ -1346,8 +1576,12 @@ impl<'m> Builder<'m> {
             return None;
         }
         let value_type = match (def.measure, &measured) {
-            (Measure::Count | Measure::CountDistinct, _) => "integer",
-            (Measure::Sum | Measure::Min | Measure::Max, Some(f)) if f.ty.kind.is_integer() => {
+            (Measure::Count | Measure::CountDistinct | Measure::Cohort | Measure::Funnel, _) => {
+                "integer"
+            }
+            (Measure::Sum | Measure::Min | Measure::Max, Some(f))
+                if f.ty.kind.is_integer() && divisor.is_none() =>
+            {
                 "integer"
             }
             _ => "float",
@@ -1361,14 +1595,7 @@ impl<'m> Builder<'m> {
                 values: c.values.clone(),
             })
             .collect();
-        let key = self.claim_key(
-            metric_keys,
-            format!("metric:{}", d.identifier),
-            Some(&name),
-            "metric",
-            &d.identifier,
-            d.pos.offset,
-        );
+        let key = self.metric_key(metric_keys, d, &name);
         let requested_table = match prop(&d.properties, "archgen:table")
             .and_then(|p| p.value.as_deref())
             .and_then(|v| naming::snake(v.trim()).filter(|k| k == v.trim()))
@@ -1377,16 +1604,12 @@ impl<'m> Builder<'m> {
             None => key.clone(),
         };
         let table = naming::sql_ident(&tables.claim(&requested_table));
-        self.explain(d, format!("metric `{key}` (table `{table}`)"), why);
-        let unit = prop(&d.properties, "archgen:unit").and_then(|p| {
-            match profile::parse_unit(p.value.as_deref().unwrap_or_default()) {
-                Ok(u) => Some(u),
-                Err(e) => {
-                    self.bad_prop(Code::ProfileValue, p, e);
-                    None
-                }
-            }
-        });
+        self.explain(
+            d,
+            format!("metric `{key}` ({}, table `{table}`)", kind.name()),
+            why,
+        );
+        let unit = self.metric_unit(d);
         Some(Metric {
             key,
             pascal: String::new(),
@@ -1401,10 +1624,24 @@ impl<'m> Builder<'m> {
             dimensions: dims,
             value_type: value_type.into(),
             unit,
+            divisor,
+            kind,
             definition: text,
             documentation: d.documentation.clone(),
             from: vec![d.identifier.clone()],
         })
+    }
+
+    /// `archgen:unit`, or an error diagnostic.
+    fn metric_unit(&mut self, d: &Element) -> Option<profile::Unit> {
+        let p = prop(&d.properties, "archgen:unit")?;
+        match profile::parse_unit(p.value.as_deref().unwrap_or_default()) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                self.bad_prop(Code::ProfileValue, p, e);
+                None
+            }
+        }
     }
 
     fn services(

@@ -14,7 +14,7 @@ pub mod profile;
 pub mod views;
 
 pub use build::build;
-pub use profile::{FieldKind, FieldType, Framework, Grain, Measure, Role, Unit};
+pub use profile::{FieldKind, FieldType, Framework, Grain, KindDef, Measure, Operand, Role, Unit};
 
 use profile::{Condition, Retention};
 use serde::Serialize;
@@ -159,6 +159,13 @@ pub struct Metric {
     pub value_type: String,
     /// What the values are measured in (`archgen:unit`), for display.
     pub unit: Option<Unit>,
+    /// `sum(amount / months)`: what the measured field is divided by, row
+    /// by row (a field key or a number).
+    pub divisor: Option<Operand>,
+    /// The metric's kind (`simple`, `ratio`, `rolling`, `snapshot`,
+    /// `cohort`, `funnel`) and what it needs, as fields of the metric.
+    #[serde(flatten)]
+    pub kind: KindDef,
     /// The definition as written (or as inferred).
     pub definition: String,
     pub documentation: Option<String>,
@@ -170,6 +177,10 @@ pub struct Dimension {
     pub key: String,
     pub column: String,
     pub ty: FieldType,
+    /// Not a field of the source but made by the metric's kind: a cohort's
+    /// `period_offset`, a funnel's `step`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub derived: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -588,6 +588,16 @@ pub enum Measure {
     Avg,
     Min,
     Max,
+    /// Of an actor field, over an `active from … to …` interval: the share
+    /// of actors active at a period's start who are no longer at its end.
+    Churn,
+    /// Of an actor field: members by the period of their first qualifying
+    /// event, and how many are active 0…N periods later.
+    Cohort,
+    /// Of an actor field: how many reached each step, in order.
+    Funnel,
+    /// One metric divided by another.
+    Ratio,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -631,16 +641,76 @@ pub struct Condition {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MetricDef {
     pub measure: Measure,
-    /// The measured field; `None` for `count(*)`.
+    /// The measured field; `None` for `count(*)` and ratios.
     pub field: Option<String>,
+    /// `sum(amount / months)`: what the field is divided by, row by row.
+    pub divisor: Option<Operand>,
+    /// The entity read; for a ratio, empty.
     pub source: String,
     pub conditions: Vec<Condition>,
     pub grain: Grain,
     pub time_field: Option<String>,
     pub dimensions: Vec<String>,
+    pub kind: KindDef,
 }
 
-const METRIC_HELP: &str = "write `<measure> from <entity> [where <cond> [and <cond>]…] per <day|week|month> [of <timestamp field>] [by <field>[, <field>]]`, e.g. `count_distinct(user_id) from events where name = 'login' per day`";
+/// A field or a number.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum Operand {
+    Field(String),
+    Number(f64),
+}
+
+/// What kind of metric a definition makes, with what that kind needs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KindDef {
+    /// One measure over one entity per calendar period.
+    Simple,
+    /// `numerator / denominator [* scale]`: two metrics' values divided,
+    /// per period and dimensions; null where the denominator is 0.
+    Ratio {
+        numerator: String,
+        denominator: String,
+        scale: f64,
+    },
+    /// `… over N days per day`: the measure over the N days ending on each day.
+    Rolling { days: u32 },
+    /// `… active from <start> to <end> …`: over the rows whose interval
+    /// holds the period's end (started on or before it, ended after it or
+    /// never).
+    Snapshot {
+        start_field: String,
+        end_field: String,
+    },
+    /// `cohort(actor) … first where … then where … per <grain> over N <grain>s`.
+    Cohort {
+        first: Vec<Condition>,
+        then: Vec<Condition>,
+        periods: u32,
+    },
+    /// `funnel(actor) … steps <cond>, <cond>[, …] within N days per <grain>`.
+    Funnel {
+        steps: Vec<Vec<Condition>>,
+        within_days: u32,
+    },
+}
+
+impl KindDef {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Simple => "simple",
+            Self::Ratio { .. } => "ratio",
+            Self::Rolling { .. } => "rolling",
+            Self::Snapshot { .. } => "snapshot",
+            Self::Cohort { .. } => "cohort",
+            Self::Funnel { .. } => "funnel",
+        }
+    }
+}
+
+const METRIC_HELP: &str = "write `<measure> from <entity> [where <cond> [and <cond>]…] per <day|week|month> [of <timestamp field>] [by <field>[, <field>]]`, e.g. `count_distinct(user_id) from events where name = 'login' per day`; the other kinds are in docs/blueprint-profile.md (ratio `a / b * 100`, rolling `… over 30 days per day`, snapshot `… active from started_at to ended_at …`, churn, cohort, funnel)";
 
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
@@ -727,6 +797,7 @@ fn lex(s: &str) -> Result<Vec<Tok>, ProfileError> {
                 ')' => ")",
                 ',' => ",",
                 '*' => "*",
+                '/' => "/",
                 '=' => "=",
                 '>' => ">",
                 '<' => "<",
@@ -817,7 +888,7 @@ impl P {
 }
 
 fn static_sym(s: &str) -> &'static str {
-    ["(", ")", ",", "*", "=", ">", "<", "!=", ">=", "<="]
+    ["(", ")", ",", "*", "/", "=", ">", "<", "!=", ">=", "<="]
         .into_iter()
         .find(|x| *x == s)
         .unwrap_or("")
@@ -945,11 +1016,85 @@ impl P {
 pub fn parse_metric(value: &str) -> ParsedMetric {
     let mut errors = Vec::new();
     let def = match lex(value) {
-        Ok(toks) => metric_frame(&mut P { toks, i: 0 }, &mut errors),
+        Ok(toks) => match ratio(&toks) {
+            Some(def) => Ok(def),
+            None => metric_frame(&mut P { toks, i: 0 }, &mut errors),
+        },
         Err(e) => Err(e),
     };
     let def = def.map_err(|e| errors.push(e)).ok();
     ParsedMetric { def, errors }
+}
+
+/// `a / b` or `a / b * 100`: a ratio of two metrics (by key).
+fn ratio(toks: &[Tok]) -> Option<MetricDef> {
+    let (num, den, scale) = match toks {
+        [Tok::Word(a), Tok::Sym("/"), Tok::Word(b)] => (a, b, 1.0),
+        [Tok::Word(a), Tok::Sym("/"), Tok::Word(b), Tok::Sym("*"), Tok::Num(n)] => (a, b, *n),
+        _ => return None,
+    };
+    Some(MetricDef {
+        measure: Measure::Ratio,
+        field: None,
+        divisor: None,
+        source: String::new(),
+        conditions: vec![],
+        grain: Grain::Day,
+        time_field: None,
+        dimensions: vec![],
+        kind: KindDef::Ratio {
+            numerator: num.clone(),
+            denominator: den.clone(),
+            scale,
+        },
+    })
+}
+
+impl P {
+    /// `<cond> [and <cond>]…`, a bad condition reported and skipped up to
+    /// one of `stops`.
+    fn conditions(&mut self, errors: &mut Vec<ProfileError>, stops: &[&str]) -> Vec<Condition> {
+        let mut out = Vec::new();
+        loop {
+            match self.condition() {
+                Ok(c) => out.push(c),
+                Err(e) => {
+                    errors.push(e);
+                    let mut all = vec!["and"];
+                    all.extend_from_slice(stops);
+                    self.skip_to(&all);
+                }
+            }
+            if self.peek_word("and") {
+                self.i += 1;
+            } else {
+                return out;
+            }
+        }
+    }
+
+    /// A whole number from 1 to `max`.
+    fn count(&mut self, what: &str, max: u32) -> Result<u32, ProfileError> {
+        match self.toks.get(self.i) {
+            Some(Tok::Num(n)) if n.fract() == 0.0 && *n >= 1.0 && *n <= f64::from(max) => {
+                self.i += 1;
+                // Whole and within 1..=max, so the cast is exact.
+                Ok(*n as u32)
+            }
+            _ => err(
+                format!(
+                    "expected {what}, a whole number from 1 to {max}, {}",
+                    self.here()
+                ),
+                METRIC_HELP,
+            ),
+        }
+    }
+
+    fn peek_two(&self, a: &str, b: &str) -> bool {
+        self.peek_word(a)
+            && matches!(self.toks.get(self.i + 1), Some(Tok::Word(x)) if x.eq_ignore_ascii_case(b))
+    }
 }
 
 /// The measure, `from`, `per` and `of` (an error there ends the reading);
@@ -963,10 +1108,13 @@ fn metric_frame(p: &mut P, errors: &mut Vec<ProfileError>) -> Result<MetricDef, 
         "avg" => Measure::Avg,
         "min" => Measure::Min,
         "max" => Measure::Max,
+        "churn" => Measure::Churn,
+        "cohort" => Measure::Cohort,
+        "funnel" => Measure::Funnel,
         _ => {
             return err(
                 format!("unknown measure {}", crate::diagnostic::shown(&m)),
-                "measures: count(*), count_distinct(f), sum(f), avg(f), min(f), max(f)",
+                "measures: count(*), count_distinct(f), sum(f), avg(f), min(f), max(f), churn(actor), cohort(actor), funnel(actor); a ratio is `metric_a / metric_b`",
             )
         }
     };
@@ -980,26 +1128,98 @@ fn metric_frame(p: &mut P, errors: &mut Vec<ProfileError>) -> Result<MetricDef, 
     } else {
         Some(p.field()?)
     };
+    let mut divisor = None;
+    if p.is_sym("/") {
+        p.i += 1;
+        divisor = Some(match p.toks.get(p.i) {
+            Some(Tok::Num(n)) if *n != 0.0 => {
+                p.i += 1;
+                Operand::Number(*n)
+            }
+            _ => Operand::Field(p.field()?),
+        });
+        if !matches!(
+            measure,
+            Measure::Sum | Measure::Avg | Measure::Min | Measure::Max
+        ) {
+            errors.push(ProfileError {
+                message: "only sum, avg, min and max take `field / divisor`".into(),
+                help: "write e.g. `sum(amount_cents / interval_months)`".into(),
+            });
+        }
+    }
     p.sym(")")?;
     p.word("from")?;
     let source = p.ident("the entity to read")?;
+    let mut kind = KindDef::Simple;
+    if p.peek_two("active", "from") {
+        p.i += 2;
+        let from = p.field()?;
+        p.word("to")?;
+        let to = p.field()?;
+        kind = KindDef::Snapshot {
+            start_field: from,
+            end_field: to,
+        };
+    }
     let mut conditions = Vec::new();
-    if p.peek_word("where") {
-        p.i += 1;
-        loop {
-            match p.condition() {
-                Ok(c) => conditions.push(c),
-                Err(e) => {
-                    errors.push(e);
-                    p.skip_to(&["and", "per"]);
-                }
-            }
-            if p.peek_word("and") {
+    match measure {
+        Measure::Cohort => {
+            p.word("first")?;
+            p.word("where")?;
+            let first = p.conditions(errors, &["then"]);
+            p.word("then")?;
+            p.word("where")?;
+            let then = p.conditions(errors, &["per"]);
+            kind = KindDef::Cohort {
+                first,
+                then,
+                periods: 0,
+            };
+        }
+        Measure::Funnel => {
+            p.word("steps")?;
+            let mut steps = vec![p.conditions(errors, &["within"])];
+            while p.is_sym(",") {
                 p.i += 1;
-            } else {
-                break;
+                steps.push(p.conditions(errors, &["within"]));
+            }
+            p.word("within")?;
+            let within_days = p.count("the days a funnel may take", 3660)?;
+            p.word("days")?;
+            if steps.len() < 2 {
+                errors.push(ProfileError {
+                    message: "a funnel needs two steps or more".into(),
+                    help: "write `steps name = 'signup', name = 'purchase' within 14 days`".into(),
+                });
+            }
+            kind = KindDef::Funnel { steps, within_days };
+        }
+        _ => {
+            if p.peek_word("where") {
+                p.i += 1;
+                conditions = p.conditions(errors, &["per", "over"]);
             }
         }
+    }
+    if p.peek_word("over") {
+        p.i += 1;
+        let days = p.count("the window's days", 3660)?;
+        p.word("days")?;
+        if kind != KindDef::Simple {
+            errors.push(ProfileError {
+                message: "`over N days` makes a rolling window of a plain measure".into(),
+                help: "write e.g. `count_distinct(user_id) from events over 30 days per day`"
+                    .into(),
+            });
+        }
+        kind = KindDef::Rolling { days };
+    }
+    if measure == Measure::Churn && !matches!(kind, KindDef::Snapshot { .. }) {
+        errors.push(ProfileError {
+            message: "churn needs the interval its actors are active in".into(),
+            help: "write e.g. `churn(customer_id) from subscriptions active from started_at to ended_at per month`".into(),
+        });
     }
     p.word("per")?;
     let g = p.ident("day, week or month")?;
@@ -1014,10 +1234,46 @@ fn metric_frame(p: &mut P, errors: &mut Vec<ProfileError>) -> Result<MetricDef, 
             )
         }
     };
+    if matches!(kind, KindDef::Rolling { .. })
+        && !matches!(
+            measure,
+            Measure::Count | Measure::CountDistinct | Measure::Sum | Measure::Avg
+        )
+    {
+        errors.push(ProfileError {
+            message: "a rolling window adds up count, count_distinct, sum or avg".into(),
+            help: "write e.g. `sum(amount) from events over 7 days per day`".into(),
+        });
+    }
+    if matches!(kind, KindDef::Rolling { .. }) && grain != Grain::Day {
+        errors.push(ProfileError {
+            message: "a rolling window is computed per day".into(),
+            help: "write `… over 30 days per day`".into(),
+        });
+    }
     let mut time_field = None;
     if p.peek_word("of") {
         p.i += 1;
         time_field = Some(p.field()?);
+    }
+    if let KindDef::Cohort { periods, .. } = &mut kind {
+        p.word("over")?;
+        *periods = p.count("how many periods the cohorts are followed", 366)?;
+        let unit = p.ident("weeks, months or days")?;
+        let plural = match grain {
+            Grain::Day => "days",
+            Grain::Week => "weeks",
+            Grain::Month => "months",
+        };
+        if !unit.eq_ignore_ascii_case(plural)
+            && !unit.eq_ignore_ascii_case(&plural[..plural.len() - 1])
+        {
+            errors.push(ProfileError {
+                message: format!("a cohort per {grain:?} is followed over {plural}, not {unit}")
+                    .to_lowercase(),
+                help: "write e.g. `… per week over 12 weeks`".into(),
+            });
+        }
     }
     let mut dimensions = Vec::new();
     if p.peek_word("by") {
@@ -1045,16 +1301,79 @@ fn metric_frame(p: &mut P, errors: &mut Vec<ProfileError>) -> Result<MetricDef, 
     Ok(MetricDef {
         measure,
         field,
+        divisor,
         source,
         conditions,
         grain,
         time_field,
         dimensions,
+        kind,
     })
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_metric_kind_reads() {
+        let kind = |t: &str| parse_metric(t).into_result().map(|d| d.kind.name());
+        assert_eq!(kind("count(*) from events per day"), Ok("simple"));
+        assert_eq!(kind("feature_users / active_users * 100"), Ok("ratio"));
+        assert_eq!(kind("a / b"), Ok("ratio"));
+        assert_eq!(
+            kind("count_distinct(user_id) from events where name = 'login' over 30 days per day"),
+            Ok("rolling")
+        );
+        assert_eq!(
+            kind("sum(amount_cents / interval_months) from subscriptions active from started_at to ended_at per month by plan"),
+            Ok("snapshot")
+        );
+        assert_eq!(
+            kind("churn(customer_id) from subscriptions active from started_at to ended_at per month"),
+            Ok("snapshot")
+        );
+        assert_eq!(
+            kind("cohort(user_id) from events first where name = 'signup' then where name = 'login' per week over 12 weeks"),
+            Ok("cohort")
+        );
+        assert_eq!(
+            kind("funnel(user_id) from events steps name = 'signup', name = 'activation' and plan = 'pro', name = 'purchase' within 14 days per week"),
+            Ok("funnel")
+        );
+        let f = parse_metric("funnel(user_id) from events steps name = 'a', name = 'b' and plan = 'pro' within 14 days per week")
+            .into_result()
+            .unwrap();
+        match f.kind {
+            KindDef::Funnel { steps, within_days } => {
+                assert_eq!((steps.len(), steps[1].len(), within_days), (2, 2, 14));
+            }
+            other => panic!("{other:?}"),
+        }
+        let s = parse_metric("sum(amount / 12) from subs active from a to b per month")
+            .into_result()
+            .unwrap();
+        assert_eq!(s.divisor, Some(Operand::Number(12.0)));
+    }
+
+    #[test]
+    fn a_kind_used_wrongly_says_how_to_write_it() {
+        let first = |t: &str| parse_metric(t).into_result().unwrap_err().message;
+        assert!(first("count(*) from events over 7 days per week").contains("per day"));
+        assert!(first("churn(customer_id) from subscriptions per month").contains("interval"));
+        assert!(
+            first("funnel(user_id) from events steps name = 'a' within 14 days per week")
+                .contains("two steps")
+        );
+        assert!(
+            first("max(amount) from events over 7 days per day").contains("rolling window adds up")
+        );
+        assert!(first("cohort(user_id) from events first where name = 'a' then where name = 'b' per week over 12 months").contains("weeks"));
+        assert!(
+            first("count(user_id / 2) from events per day").contains("divisor")
+                || first("count(user_id / 2) from events per day").contains("count takes")
+        );
+        assert!(first("cohort(user_id) from events first where name = 'a' then where name = 'b' per week over 0 weeks").contains("whole number"));
+    }
+
     #[test]
     fn units_read_as_the_dashboard_writes_them() {
         let cur = |c: &str, minor| Unit::Currency {

@@ -118,6 +118,14 @@ fn strip(mut v: serde_json::Value) -> serde_json::Value {
         for k in ["from", "name", "documentation", "definition", "why", "unit"] {
             o.remove(k);
         }
+        // Defaults added with metric kinds: absent from older locks, so
+        // left out here too (a simple metric without a divisor).
+        if o.get("divisor").is_some_and(serde_json::Value::is_null) {
+            o.remove("divisor");
+        }
+        if o.get("kind").and_then(serde_json::Value::as_str) == Some("simple") {
+            o.remove("kind");
+        }
     }
     v
 }
@@ -316,6 +324,19 @@ mod tests {
             }],
             pack_level: level,
         }
+    }
+
+    #[test]
+    fn a_simple_metric_reads_as_it_did_before_metric_kinds() {
+        // Locks written before kinds existed hold no `kind` or `divisor`:
+        // a simple metric without a divisor must compare equal to them, or
+        // upgrading archgen would clear every metric table.
+        let before = serde_json::json!({"key": "m", "measure": "count"});
+        let now =
+            serde_json::json!({"key": "m", "measure": "count", "kind": "simple", "divisor": null});
+        assert_eq!(strip(now), before);
+        let rolling = serde_json::json!({"key": "m", "kind": "rolling", "days": 7, "divisor": "n"});
+        assert_eq!(strip(rolling.clone()), rolling);
     }
 
     #[test]

@@ -10,7 +10,12 @@ app with uvicorn, then in the browser:
 
 - before sign-in: no "Sign out" button; the page's title is the project's;
 - signs in; the daily_active_users card shows 3, the revenue card $2,264.00,
-  the session card 4 min 41 s, each with "data as of";
+  the session card 4 min 41 s, each with "data as of"; the weekly active
+  users card its change against yesterday (+300 %); monthly recurring
+  revenue per plan ($49.00 pro, $10.00 for a yearly $120.00 basic plan) and
+  churn as a percentage;
+- the activation funnel shows 4, 2 and 1 actors with their step
+  conversions (50 %, 50 %); the signup cohorts table has the 4 members;
 - the 30-day preset puts range=30 in the URL and the chart's first date is
   29 days back; the points sit on a date axis (the ten-day gap is ten days
   wide); the multi-series chart has a legend;
@@ -124,14 +129,35 @@ def main() -> int:
         rows.append(event("purchase", "ada", now, plan="pro", revenue_cents=226400))
         rows += [event("session", u, now, duration_ms=281000) for u in ["ada", "grace"]]
         rows += [event("login", "ada", earlier), event("view", "ada", earlier)]
-        req = urllib.request.Request(
-            f"{base}/api/ingest/events",
-            data=json.dumps(rows).encode(),
-            headers={"Content-Type": "application/json", "X-API-Key": key},
-            method="POST",
-        )
-        with urllib.request.urlopen(req, timeout=10) as r:
-            assert r.status in (200, 201), r.status
+        # The funnel: four sign up, two activate, one of them buys (ada, above), within 14 days.
+        days = lambda n: now - dt.timedelta(days=n)  # noqa: E731
+        rows += [event("signup", "ada", days(9)), event("signup", "grace", days(9)), event("signup", "linus", days(8))]
+        rows += [event("activation", "ada", days(8)), event("activation", "grace", days(2))]
+
+        def post(entity: str, batch: list[dict[str, object]]) -> None:
+            req = urllib.request.Request(
+                f"{base}/api/ingest/{entity}",
+                data=json.dumps(batch).encode(),
+                headers={"Content-Type": "application/json", "X-API-Key": key},
+                method="POST",
+            )
+            with urllib.request.urlopen(req, timeout=10) as r:
+                assert r.status in (200, 201), r.status
+
+        post("events", rows)
+
+        def subscription(customer: str, plan: str, cents: int, months: int, start: int, end: int | None) -> dict[str, object]:
+            return {
+                "id": str(uuid.uuid4()), "customer_id": customer, "plan": plan, "amount_cents": cents,
+                "interval_months": months, "started_at": days(start).isoformat(),
+                "ended_at": days(end).isoformat() if end is not None else None,
+            }
+
+        post("subscriptions", [
+            subscription("acme", "pro", 4900, 1, 40, None),
+            subscription("globex", "basic", 12000, 12, 20, None),
+            subscription("initech", "pro", 4900, 1, 60, 5),
+        ])
         cli("-m", "app.jobs.aggregate")
 
         opts = Options()
@@ -170,6 +196,23 @@ def main() -> int:
         asof = driver.find_element(By.CSS_SELECTOR, ".kpi-card[data-metric='daily_active_users'] .kpi-asof").text
         assert asof.startswith("data as of "), asof
         print(f"browser: cards show {value} active users, {revenue} revenue, {duration} sessions, {asof!r}")
+        yesterday = (now.date() - dt.timedelta(days=1)).isoformat()
+        change = driver.find_element(By.CSS_SELECTOR, ".kpi-card[data-metric='weekly_active_users'] .kpi-change").text
+        assert change == f"▲ +300 % vs {yesterday}", change
+        mrr = sorted(e.text for e in driver.find_elements(By.CSS_SELECTOR, ".kpi-card[data-metric='monthly_recurring_revenue'] .kpi-value"))
+        assert mrr == ["$10.00", "$49.00"], mrr
+        churn = card("customer_churn_rate")
+        assert churn.endswith(" %"), churn
+        print(f"browser: weekly active users {change}; MRR cards {mrr}; churn {churn}")
+        funnel = "#charts .chart[data-metric='activation_funnel']"
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, funnel + " .funnel-step"))
+        steps = [e.text for e in driver.find_elements(By.CSS_SELECTOR, funnel + " .funnel-count")]
+        assert steps == ["4 actors", "2 actors · 50 % of step 1", "1 actor · 50 % of step 2"], steps
+        cohorts = "#charts .chart[data-metric='signup_cohorts'] table.cohorts"
+        sizes = [int(e.text) for e in driver.find_elements(By.CSS_SELECTOR, cohorts + " .cohort-size")]
+        heads = [e.text for e in driver.find_elements(By.CSS_SELECTOR, cohorts + " thead th")]
+        assert sum(sizes) == 4 and heads[:3] == ["cohort", "size", "0"] and heads[-1] == "12", (sizes, heads)
+        print(f"browser: funnel {steps}; cohort table of {len(sizes)} cohort(s), sizes {sizes}, offsets 0..12")
 
         driver.find_element(By.CSS_SELECTOR, ".range-preset[data-days='30']").click()
         wait.until(lambda d: "range=30" in d.current_url)
@@ -191,6 +234,9 @@ def main() -> int:
         assert not bad, f"accessibility, signed in: {bad}"
         print("browser: axe-core finds no serious or critical violation, signed out or in")
         driver.save_screenshot(str(shots / "dashboard-desktop.png"))
+        for name, selector in (("funnel", funnel), ("cohorts", cohorts)):
+            driver.execute_script("document.querySelector(arguments[0]).scrollIntoView()", selector)
+            driver.save_screenshot(str(shots / f"dashboard-{name}.png"))
         driver.set_window_size(390, 844)
         time.sleep(0.5)
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")

@@ -71,6 +71,9 @@ class Dimension:
     attr: str
     column: str
     kind: str
+    # Made by the metric's kind, not read from a field: a cohort's
+    # period_offset, a funnel's step.
+    derived: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,31 @@ class MetricSpec:
     value_type: str
     conditions: tuple[Condition, ...] = ()
     dimensions: tuple[Dimension, ...] = ()
+    # simple, ratio, rolling, snapshot, cohort or funnel; what the kind needs:
+    kind: str = "simple"
+    # ratio: numerator / denominator * scale (metric keys)
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 1.0
+    # rolling: the window, in days, ending on each day
+    window_days: int | None = None
+    # snapshot: rows active from start_field until end_field (or for ever)
+    start_field: str | None = None
+    end_field: str | None = None
+    # sum(field / divisor): a field key or a number
+    divisor_field: str | None = None
+    divisor_number: float | None = None
+    # cohort: members by their first `first` row; active by `then` rows; N periods
+    first: tuple[Condition, ...] = ()
+    then: tuple[Condition, ...] = ()
+    periods: int | None = None
+    # funnel: each step's conditions, in order; the days from the first step
+    steps: tuple[tuple[Condition, ...], ...] = ()
+    within_days: int | None = None
+
+    @property
+    def source_dimensions(self) -> tuple[Dimension, ...]:
+        return tuple(d for d in self.dimensions if not d.derived)
 
 
 @dataclass(frozen=True)
@@ -735,9 +763,148 @@ ENTITIES: dict[str, EntitySpec] = {
             ),
         ),
     ),
+    "subscriptions": EntitySpec(
+        key="subscriptions",
+        name="Subscriptions",
+        table="subscriptions",
+        origin="blueprint",
+        tenant=True,
+        time_field="started_at",
+        retention_days=None,
+        fields=(
+            FieldSpec(
+                key="id",
+                attr="id",
+                column="id",
+                kind="uuid",
+                length=None,
+                precision=None,
+                scale=None,
+                pk=True,
+                nullable=False,
+                unique=False,
+                index=False,
+                pii=False,
+                reference=None,
+            ),
+            FieldSpec(
+                key="customer_id",
+                attr="customer_id",
+                column="customer_id",
+                kind="string",
+                length=64,
+                precision=None,
+                scale=None,
+                pk=False,
+                nullable=False,
+                unique=False,
+                index=True,
+                pii=False,
+                reference=None,
+            ),
+            FieldSpec(
+                key="plan",
+                attr="plan",
+                column="plan",
+                kind="string",
+                length=32,
+                precision=None,
+                scale=None,
+                pk=False,
+                nullable=False,
+                unique=False,
+                index=False,
+                pii=False,
+                reference=None,
+            ),
+            FieldSpec(
+                key="amount_cents",
+                attr="amount_cents",
+                column="amount_cents",
+                kind="bigint",
+                length=None,
+                precision=None,
+                scale=None,
+                pk=False,
+                nullable=False,
+                unique=False,
+                index=False,
+                pii=False,
+                reference=None,
+            ),
+            FieldSpec(
+                key="interval_months",
+                attr="interval_months",
+                column="interval_months",
+                kind="integer",
+                length=None,
+                precision=None,
+                scale=None,
+                pk=False,
+                nullable=False,
+                unique=False,
+                index=False,
+                pii=False,
+                reference=None,
+            ),
+            FieldSpec(
+                key="started_at",
+                attr="started_at",
+                column="started_at",
+                kind="timestamp",
+                length=None,
+                precision=None,
+                scale=None,
+                pk=False,
+                nullable=False,
+                unique=False,
+                index=True,
+                pii=False,
+                reference=None,
+            ),
+            FieldSpec(
+                key="ended_at",
+                attr="ended_at",
+                column="ended_at",
+                kind="timestamp",
+                length=None,
+                precision=None,
+                scale=None,
+                pk=False,
+                nullable=True,
+                unique=False,
+                index=False,
+                pii=False,
+                reference=None,
+            ),
+        ),
+    ),
 }
 
 METRICS: dict[str, MetricSpec] = {
+    "activation_funnel": MetricSpec(
+        key="activation_funnel",
+        name="Activation Funnel",
+        table="activation_funnel",
+        measure="funnel",
+        field="user_id",
+        source="events",
+        grain="week",
+        time_field="occurred_at",
+        value_type="integer",
+        conditions=(
+        ),
+        dimensions=(
+            Dimension(key="step", attr="step", column="step", kind="integer", derived=True),
+        ),
+        kind="funnel",
+        steps=(
+            (Condition(field="name", op="=", values=("signup",)), ),
+            (Condition(field="name", op="=", values=("activation",)), ),
+            (Condition(field="name", op="=", values=("purchase",)), ),
+        ),
+        within_days=14,
+    ),
     "average_session_duration": MetricSpec(
         key="average_session_duration",
         name="Average Session Duration",
@@ -749,14 +916,29 @@ METRICS: dict[str, MetricSpec] = {
         time_field="occurred_at",
         value_type="float",
         conditions=(
-            Condition(
-                field="duration_ms",
-                op="is not null",
-                values=(),
-            ),
+            Condition(field="duration_ms", op="is not null", values=()),
         ),
         dimensions=(
         ),
+        kind="simple",
+    ),
+    "customer_churn_rate": MetricSpec(
+        key="customer_churn_rate",
+        name="Customer Churn Rate",
+        table="customer_churn_rate",
+        measure="churn",
+        field="customer_id",
+        source="subscriptions",
+        grain="month",
+        time_field="started_at",
+        value_type="float",
+        conditions=(
+        ),
+        dimensions=(
+        ),
+        kind="snapshot",
+        start_field="started_at",
+        end_field="ended_at",
     ),
     "daily_active_users": MetricSpec(
         key="daily_active_users",
@@ -769,14 +951,11 @@ METRICS: dict[str, MetricSpec] = {
         time_field="occurred_at",
         value_type="integer",
         conditions=(
-            Condition(
-                field="name",
-                op="=",
-                values=("login",),
-            ),
+            Condition(field="name", op="=", values=("login",)),
         ),
         dimensions=(
         ),
+        kind="simple",
     ),
     "daily_event_volume": MetricSpec(
         key="daily_event_volume",
@@ -793,6 +972,41 @@ METRICS: dict[str, MetricSpec] = {
         dimensions=(
             Dimension(key="name", attr="name", column="name", kind="string"),
         ),
+        kind="simple",
+    ),
+    "feature_users": MetricSpec(
+        key="feature_users",
+        name="Feature Users",
+        table="feature_users",
+        measure="count_distinct",
+        field="user_id",
+        source="events",
+        grain="day",
+        time_field="occurred_at",
+        value_type="integer",
+        conditions=(
+            Condition(field="name", op="=", values=("feature_used",)),
+        ),
+        dimensions=(
+        ),
+        kind="simple",
+    ),
+    "monthly_active_users": MetricSpec(
+        key="monthly_active_users",
+        name="Monthly Active Users",
+        table="monthly_active_users",
+        measure="count_distinct",
+        field="user_id",
+        source="events",
+        grain="day",
+        time_field="occurred_at",
+        value_type="integer",
+        conditions=(
+        ),
+        dimensions=(
+        ),
+        kind="rolling",
+        window_days=30,
     ),
     "monthly_revenue": MetricSpec(
         key="monthly_revenue",
@@ -805,15 +1019,69 @@ METRICS: dict[str, MetricSpec] = {
         time_field="occurred_at",
         value_type="integer",
         conditions=(
-            Condition(
-                field="name",
-                op="=",
-                values=("purchase",),
-            ),
+            Condition(field="name", op="=", values=("purchase",)),
         ),
         dimensions=(
             Dimension(key="plan", attr="plan", column="plan", kind="string"),
         ),
+        kind="simple",
+    ),
+    "monthly_recurring_revenue": MetricSpec(
+        key="monthly_recurring_revenue",
+        name="Monthly Recurring Revenue",
+        table="monthly_recurring_revenue",
+        measure="sum",
+        field="amount_cents",
+        source="subscriptions",
+        grain="month",
+        time_field="started_at",
+        value_type="float",
+        conditions=(
+        ),
+        dimensions=(
+            Dimension(key="plan", attr="plan", column="plan", kind="string"),
+        ),
+        kind="snapshot",
+        start_field="started_at",
+        end_field="ended_at",
+        divisor_field="interval_months",
+    ),
+    "signup_cohorts": MetricSpec(
+        key="signup_cohorts",
+        name="Signup Cohorts",
+        table="signup_cohorts",
+        measure="cohort",
+        field="user_id",
+        source="events",
+        grain="week",
+        time_field="occurred_at",
+        value_type="integer",
+        conditions=(
+        ),
+        dimensions=(
+            Dimension(key="period_offset", attr="period_offset", column="period_offset", kind="integer", derived=True),
+        ),
+        kind="cohort",
+        first=(Condition(field="name", op="=", values=("signup",)), ),
+        then=(Condition(field="name", op="=", values=("login",)), ),
+        periods=12,
+    ),
+    "weekly_active_users": MetricSpec(
+        key="weekly_active_users",
+        name="Weekly Active Users",
+        table="weekly_active_users",
+        measure="count_distinct",
+        field="user_id",
+        source="events",
+        grain="day",
+        time_field="occurred_at",
+        value_type="integer",
+        conditions=(
+        ),
+        dimensions=(
+        ),
+        kind="rolling",
+        window_days=7,
     ),
     "weekly_signups": MetricSpec(
         key="weekly_signups",
@@ -826,14 +1094,30 @@ METRICS: dict[str, MetricSpec] = {
         time_field="occurred_at",
         value_type="integer",
         conditions=(
-            Condition(
-                field="name",
-                op="=",
-                values=("signup",),
-            ),
+            Condition(field="name", op="=", values=("signup",)),
         ),
         dimensions=(
         ),
+        kind="simple",
+    ),
+    "feature_adoption": MetricSpec(
+        key="feature_adoption",
+        name="Feature Adoption",
+        table="feature_adoption",
+        measure="ratio",
+        field=None,
+        source="events",
+        grain="day",
+        time_field="occurred_at",
+        value_type="float",
+        conditions=(
+        ),
+        dimensions=(
+        ),
+        kind="ratio",
+        numerator="feature_users",
+        denominator="daily_active_users",
+        scale=100.0,
     ),
 }
 
@@ -842,7 +1126,10 @@ METRICS: dict[str, MetricSpec] = {
 # {"kind": "duration", "base": "ms" or "s"}, {"kind": "percent"}, {"kind": "count"}.
 UNITS: dict[str, dict[str, object]] = {
     "average_session_duration": {"kind": "duration", "base": "ms"},
+    "customer_churn_rate": {"kind": "percent"},
     "monthly_revenue": {"kind": "currency", "currency": "USD", "minor": True},
+    "monthly_recurring_revenue": {"kind": "currency", "currency": "USD", "minor": True},
+    "feature_adoption": {"kind": "percent"},
 }
 
 SERVICES: dict[str, ServiceSpec] = {
@@ -851,7 +1138,7 @@ SERVICES: dict[str, ServiceSpec] = {
         name="Dashboard Metrics",
         kind="metrics",
         path="/api/dashboard/overview",
-        metrics=("average_session_duration", "daily_active_users", "daily_event_volume", "monthly_revenue", "weekly_signups",),
+        metrics=("activation_funnel", "average_session_duration", "customer_churn_rate", "daily_active_users", "daily_event_volume", "feature_adoption", "feature_users", "monthly_active_users", "monthly_revenue", "monthly_recurring_revenue", "signup_cohorts", "weekly_active_users", "weekly_signups",),
         entities=(),
     ),
     "events_explorer": ServiceSpec(
@@ -868,4 +1155,5 @@ SERVICES: dict[str, ServiceSpec] = {
 # tables such as users are managed through their own endpoints).
 INGESTED: tuple[str, ...] = (
     "events",
+    "subscriptions",
 )

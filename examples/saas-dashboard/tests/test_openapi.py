@@ -56,3 +56,15 @@ def test_ingest_documents_its_rows(schema: dict[str, Any], key: str) -> None:
     assert set(row["required"]) == {f.key for f in ENTITIES[key].fields if not f.nullable and not f.pk}
     assert any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in op.get("parameters", []))
     assert {"200", "201", "413"} <= set(op["responses"])
+
+
+def test_series_documents_every_kinds_shape(schema: dict[str, Any]) -> None:
+    """The series answer: points for every kind, a cohort's retention table, a funnel's steps."""
+    ok = schema["paths"]["/api/dashboard/metrics/{metric_key}"]["get"]["responses"]["200"]
+    ref = ok["content"]["application/json"]["schema"]["$ref"]
+    series = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert {"metric", "kind", "grain", "points", "cohorts", "funnel"} <= set(series["properties"])
+    schemas = schema["components"]["schemas"]
+    assert {"cohort_start", "size", "retained", "shares"} <= set(schemas["Cohort"]["properties"])
+    assert {"period_start", "steps"} <= set(schemas["Funnel"]["properties"])
+    assert {"step", "label", "actors", "conversion", "of_first"} <= set(schemas["FunnelStep"]["properties"])

@@ -13,7 +13,15 @@ from app.catalog import METRICS, UNITS
 from app.core.db import as_utc
 from app.core.tables import MetricState
 from app.services import audit
-from app.services.metrics_reader import BadWindow, cached_json, latest, series, window
+from app.services.metrics_reader import (
+    BadWindow,
+    Series,
+    cached_json,
+    condition_text,
+    latest,
+    series,
+    window,
+)
 from app.services.values import to_json
 
 router = APIRouter(prefix="/api/dashboard", tags=["dashboard"])
@@ -28,9 +36,13 @@ CATALOG = [
         "name": spec.name,
         "grain": spec.grain,
         "measure": spec.measure,
+        "kind": spec.kind,
         "value_type": spec.value_type,
         "dimensions": [d.key for d in spec.dimensions],
-        "unit": UNITS.get(spec.key),
+        "unit": UNITS.get(spec.key)
+        or ({"kind": "percent"} if spec.measure == "churn" or (spec.kind == "ratio" and spec.scale == 100) else None),
+        "steps": [condition_text(step) for step in spec.steps],
+        "periods": spec.periods,
     }
     for spec in METRICS.values()
 ]
@@ -56,7 +68,12 @@ def _window(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date
         raise HTTPException(422, str(exc)) from exc
 
 
-@router.get("/metrics/{metric_key}", openapi_extra=role("viewer"), response_model=None)
+@router.get(
+    "/metrics/{metric_key}",
+    openapi_extra=role("viewer"),
+    response_model=None,
+    responses={200: {"model": Series, "description": "the series; a cohort's retention table, a funnel's steps"}},
+)
 def metric_series(
     metric_key: str,
     request: Request,

@@ -9,7 +9,7 @@ the current period of each metric. With --from/--to (a backfill, both ends
 inclusive, UTC): every day, week or month overlapping the range, whole.
 Running either twice gives the same tables; runs may overlap safely.
 Each run is recorded in the job_runs table.
-Job `metrics_aggregation_service`: average_session_duration, daily_active_users, daily_event_volume, monthly_revenue, weekly_signups.
+Job `metrics_aggregation_service`: activation_funnel, average_session_duration, customer_churn_rate, daily_active_users, daily_event_volume, feature_adoption, feature_users, monthly_active_users, monthly_revenue, monthly_recurring_revenue, signup_cohorts, weekly_active_users, weekly_signups.
 """
 
 import argparse
@@ -20,7 +20,7 @@ from app.catalog import METRICS
 from app.services.metrics_aggregator import aggregate, run_scheduled
 
 JOBS: dict[str, tuple[str, ...]] = {
-    "metrics_aggregation_service": ("average_session_duration", "daily_active_users", "daily_event_volume", "monthly_revenue", "weekly_signups",),
+    "metrics_aggregation_service": ("activation_funnel", "average_session_duration", "customer_churn_rate", "daily_active_users", "daily_event_volume", "feature_adoption", "feature_users", "monthly_active_users", "monthly_revenue", "monthly_recurring_revenue", "signup_cohorts", "weekly_active_users", "weekly_signups",),
 }
 
 

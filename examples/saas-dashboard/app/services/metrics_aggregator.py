@@ -36,6 +36,20 @@ or is killed leaves them for the next. Runs of one metric wait for each
 other, and a unique key on (organization, period, dimensions) holds in any
 case: however runs overlap, the tables end exact, with no period twice.
 Every run is recorded in job_runs. Works on SQLite and PostgreSQL.
+
+The other kinds (app/services/metric_kinds.py) recompute what a new row can
+change, which reaches past its own period:
+
+- rolling (N days per day): the claimed days and the N-1 days after each, up
+  to today, and every day since the metric was last computed;
+- snapshot and churn: the periods from a claimed row's start to the current
+  one, and every period since the metric was last computed;
+- ratio: the periods its numerator and denominator were recomputed for in
+  the same run (they run first) and the current one;
+- cohort: every cohort of the organization from N periods before the claimed
+  period on (a row may move an actor to an earlier cohort, or count in a
+  cohort up to N periods older); funnel: every period from N days before the
+  claimed day on.
 """
 
 import datetime as dt
@@ -69,12 +83,13 @@ from app.catalog import ENTITIES, METRICS, MetricSpec
 from app.core.db import serialized, utcnow
 from app.core.tables import AggregationQueue, JobRun, MetricState
 from app.models import DAILY_MODELS, ENTITY_MODELS, METRIC_MODELS
+from app.services.metric_kinds import END_OF_TIME, RECOMPUTE
 from app.services.values import literal
 
 GRAINS = ("day", "week", "month")
 # Changes when the way values are computed changes, so that stored tables
 # are recomputed whole once.
-COMPUTATION_VERSION = "2"
+COMPUTATION_VERSION = "3"
 # Bound parameters per statement, well under SQLite's and PostgreSQL's limits.
 MAX_PARAMS = 2000
 
@@ -131,12 +146,20 @@ def spans_for_claims(
     """
     by_period: dict[dt.date, set[uuid.UUID] | None] = {}
     for organization_id, day in claims:
-        start = period_start(day, grain)
-        orgs = by_period.setdefault(start, set())
-        if orgs is not None:
-            orgs.add(organization_id)
+        _mark(by_period, period_start(day, grain), organization_id)
     if current is not None:
         by_period[period_start(current, grain)] = None
+    return _merged(by_period, grain)
+
+
+def _mark(by_period: dict[dt.date, set[uuid.UUID] | None], start: dt.date, organization_id: uuid.UUID) -> None:
+    orgs = by_period.setdefault(start, set())
+    if orgs is not None:
+        orgs.add(organization_id)
+
+
+def _merged(by_period: dict[dt.date, set[uuid.UUID] | None], grain: str) -> list[Span]:
+    """Spans of the periods, consecutive ones with the same organizations merged."""
     spans: list[Span] = []
     for start in sorted(by_period):
         orgs = by_period[start]
@@ -147,6 +170,59 @@ def spans_for_claims(
         else:
             spans.append(Span(start, next_period(start, grain), frozen))
     return spans
+
+
+def _periods(first: dt.date, last: dt.date, grain: str) -> Iterator[dt.date]:
+    """The period starts from the period of `first` to that of `last`."""
+    start, end = period_start(first, grain), period_start(last, grain)
+    while start <= end:
+        yield start
+        start = next_period(start, grain)
+
+
+def spans_for_kind(
+    spec: MetricSpec,
+    claims: Iterable[tuple[uuid.UUID, dt.date]],
+    current: dt.date,
+    since: dt.date | None,
+) -> list[Span]:
+    """What a scheduled run recomputes for a metric of another kind than simple.
+
+    `claims`: the (organization, day) of the rows ingested since; `since`:
+    the day the metric was last computed.
+    """
+    grain = spec.grain
+    since = min(since or current, current)
+    by_period: dict[dt.date, set[uuid.UUID] | None] = {}
+    earliest: dict[uuid.UUID, dt.date] = {}
+    for organization_id, day in claims:
+        earliest[organization_id] = min(day, earliest.get(organization_id, day))
+    if spec.kind == "rolling":
+        window = dt.timedelta(days=(spec.window_days or 1) - 1)
+        for organization_id, day in set(claims):
+            for start in _periods(day, min(day + window, current), "day"):
+                _mark(by_period, start, organization_id)
+    elif spec.kind == "snapshot":
+        for organization_id, day in earliest.items():
+            for start in _periods(day, current, grain):
+                _mark(by_period, start, organization_id)
+    elif spec.kind in ("cohort", "funnel"):
+        by_lower: dict[dt.date, set[uuid.UUID]] = {}
+        for organization_id, day in earliest.items():
+            if spec.kind == "cohort":
+                lower = period_start(day, grain)
+                for _ in range(spec.periods or 0):
+                    lower = period_start(lower - dt.timedelta(days=1), grain)
+            else:
+                lower = period_start(day - dt.timedelta(days=spec.within_days or 0), grain)
+            by_lower.setdefault(lower, set()).add(organization_id)
+        return [Span(lower, END_OF_TIME, frozenset(orgs)) for lower, orgs in sorted(by_lower.items())]
+    else:
+        return spans_for_claims(grain, claims, current)
+    # Time alone changes these: every period since the last computation.
+    for start in _periods(since, current, grain):
+        by_period[start] = None
+    return _merged(by_period, grain)
 
 
 def _chunks(spans: list[Span]) -> Iterator[list[Span]]:
@@ -205,10 +281,21 @@ def _condition(model: Any, spec: MetricSpec, op: str, field: str, values: tuple[
     raise ValueError(f"unknown operator {op!r}")
 
 
+def _measured(model: Any, spec: MetricSpec) -> Any:
+    """The measured field, divided as the definition says (`sum(amount / months)`)."""
+    column = getattr(model, ENTITIES[spec.source].field(spec.field or "").attr)
+    if spec.divisor_field:
+        divisor = getattr(model, ENTITIES[spec.source].field(spec.divisor_field).attr)
+        return cast(column, Double()) / func.nullif(divisor, 0)
+    if spec.divisor_number:
+        return cast(column, Double()) / literal_column(repr(float(spec.divisor_number)))
+    return column
+
+
 def _measure(model: Any, spec: MetricSpec) -> ColumnElement[Any]:
     if spec.measure == "count":
         return func.count()
-    column = getattr(model, ENTITIES[spec.source].field(spec.field or "").attr)
+    column = _measured(model, spec)
     if spec.measure == "count_distinct":
         return func.count(distinct(column))
     if spec.measure == "sum":
@@ -263,7 +350,7 @@ def _partials(spec: MetricSpec) -> list[Any]:
     source = ENTITY_MODELS[spec.source]
     if spec.measure == "count":
         return [cast(None, BigInteger), func.count()]
-    column = getattr(source, ENTITIES[spec.source].field(spec.field or "").attr)
+    column = _measured(source, spec)
     total = {
         "sum": func.sum(column),
         "min": func.min(column),
@@ -289,17 +376,26 @@ def _combined(spec: MetricSpec, daily: Any) -> Any:
 
 
 def recompute(
-    conn: Connection, key: str, spans: list[Span] | None, days: list[Span] | None = None
+    conn: Connection,
+    key: str,
+    spans: list[Span] | None,
+    days: list[Span] | None = None,
+    today: dt.date | None = None,
 ) -> None:
     """Replaces metric `key`'s rows of the spans (None: all) with values from its source.
 
     `days` (for metrics with daily partials): the days whose partials are
     recomputed from the source first; the spans are then combined from the
-    partials. By default the spans' own days.
+    partials. By default the spans' own days. `today` (UTC, by default the
+    clock's) bounds the periods that rolling and snapshot metrics compute.
     """
     if spans is not None and not spans:
         return
     spec = METRICS[key]
+    if spec.kind != "simple":
+        for chunk in _chunks(spans) if spans is not None else [None]:
+            RECOMPUTE[spec.kind](conn, key, chunk, today or utcnow().date())
+        return
     target = METRIC_MODELS[key].__table__
     dialect = conn.dialect.name
     dim_columns = [d.column for d in spec.dimensions]
@@ -337,14 +433,14 @@ def definition(key: str) -> str:
     return hashlib.sha256(f"{COMPUTATION_VERSION}:{METRICS[key]!r}".encode()).hexdigest()
 
 
-def _rebuild_if_redefined(conn: Connection, key: str) -> bool:
+def _rebuild_if_redefined(conn: Connection, key: str, today: dt.date | None = None) -> bool:
     """Recomputes the metric whole when its definition is not the one stored; True if it did."""
     state = MetricState.__table__
     wanted = definition(key)
     stored = conn.execute(select(state.c.definition).where(state.c.metric == key)).scalar()
     if stored == wanted:
         return False
-    recompute(conn, key, None)
+    recompute(conn, key, None, today=today)
     now = utcnow()
     conn.execute(delete(state).where(state.c.metric == key))
     conn.execute(insert(state).values(metric=key, definition=wanted, rebuilt_at=now, computed_at=now))
@@ -352,19 +448,20 @@ def _rebuild_if_redefined(conn: Connection, key: str) -> bool:
 
 
 def metrics_of(keys: Iterable[str] | None) -> list[str]:
-    """The metric keys asked for (all by default), each once, in catalog order."""
-    if keys is None:
-        return list(METRICS)
-    wanted = set(keys)
+    """The metric keys asked for (all by default), each once, ratios after the metrics they divide."""
+    wanted = set(METRICS) if keys is None else set(keys)
     unknown = wanted - set(METRICS)
     if unknown:
         raise ValueError(f"unknown metric(s): {', '.join(sorted(unknown))}")
-    return [k for k in METRICS if k in wanted]
+    ordered = [k for k in METRICS if k in wanted]
+    return [k for k in ordered if METRICS[k].kind != "ratio"] + [k for k in ordered if METRICS[k].kind == "ratio"]
 
 
 # Source entity -> the fields its metrics count time by.
 TIME_FIELDS: dict[str, tuple[str, ...]] = {}
 for _spec in METRICS.values():
+    if _spec.kind == "ratio":
+        continue
     if _spec.time_field not in TIME_FIELDS.setdefault(_spec.source, ()):
         TIME_FIELDS[_spec.source] += (_spec.time_field,)
 
@@ -385,7 +482,7 @@ def enqueue(
     entries = [
         {"metric": key, "organization_id": organization_id, "day": day, "queued_at": now}
         for key, spec in METRICS.items()
-        if spec.source == entity
+        if spec.source == entity and spec.kind != "ratio"
         for day in sorted(days.get(spec.time_field, ()))
     ]
     if entries:
@@ -428,29 +525,41 @@ def _finish_run(bind: Engine | None, run_id: int, status: str, result: RunResult
         )
 
 
-def _bounds(spans: list[Span], grain: str) -> tuple[dt.date, dt.date] | None:
+def _bounds(spans: list[Span], grain: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     if not spans:
         return None
-    last_end = max(s.end for s in spans)
+    last_end = min(max(s.end for s in spans), next_period(period_start(today, grain), grain))
     return min(s.first for s in spans), period_start(last_end - dt.timedelta(days=1), grain)
 
 
-def _run(job: str, keys: list[str], plan: Any, bind: Engine | None) -> RunResult:
+def _last_computed(conn: Connection, key: str) -> dt.date | None:
+    """The UTC day metric `key` was last computed (None: never)."""
+    state = MetricState.__table__
+    at = conn.execute(select(state.c.computed_at).where(state.c.metric == key)).scalar()
+    return utc_day(at) if at is not None else None
+
+
+def _run(job: str, keys: list[str], plan: Any, bind: Engine | None, today: dt.date) -> RunResult:
     """Per metric, under its lock: recompute it whole if redefined, then what `plan` says.
 
-    `plan(conn, key) -> (period spans, day spans or None, claimed queue ids)`.
+    `plan(conn, key, done) -> (period spans, day spans or None, claimed queue ids)`;
+    `done`: the spans recomputed so far in this run, per metric (None: whole).
     """
     result = RunResult(run_id=_start_run(bind, job), periods={}, claimed=0, watermark=None)
+    done: dict[str, list[Span] | None] = {}
     try:
         for key in keys:
             # archgen:control metrics-serialised
             with serialized(f"metric:{key}", bind) as conn:
-                spans, days, ids = plan(conn, key)
-                if not _rebuild_if_redefined(conn, key):
-                    recompute(conn, key, spans, days)
+                spans, days, ids = plan(conn, key, done)
+                if _rebuild_if_redefined(conn, key, today):
+                    done[key] = None
+                else:
+                    recompute(conn, key, spans, days, today)
+                    done[key] = spans
                     state = MetricState.__table__
                     conn.execute(update(state).where(state.c.metric == key).values(computed_at=utcnow()))
-            result.periods[key] = _bounds(spans, METRICS[key].grain)
+            result.periods[key] = _bounds(spans, METRICS[key].grain, today) if spans is not None else None
             result.claimed += len(ids)
             if ids:
                 result.watermark = max([result.watermark or 0, *ids])
@@ -473,20 +582,30 @@ def run_scheduled(
     current = today or utcnow().date()
     queue = AggregationQueue.__table__
 
-    def plan(conn: Connection, key: str) -> tuple[list[Span], list[Span], list[int]]:
+    def plan(
+        conn: Connection, key: str, done: dict[str, list[Span] | None]
+    ) -> tuple[list[Span] | None, list[Span] | None, list[int]]:
+        spec = METRICS[key]
+        if spec.kind == "ratio":
+            inputs = [done[k] for k in (spec.numerator or "", spec.denominator or "") if k in done]
+            if any(s is None for s in inputs):
+                return None, None, []
+            return [*spans_for_claims(spec.grain, [], current), *(s for part in inputs for s in part or [])], None, []
         # Claiming is deleting: in this transaction, so a failure puts them back.
         claimed = conn.execute(
             delete(queue).where(queue.c.metric == key).returning(queue.c.id, queue.c.organization_id, queue.c.day)
         ).all()
         claims = [(row.organization_id, row.day) for row in claimed]
-        grain = METRICS[key].grain
+        ids = [row.id for row in claimed]
+        if spec.kind != "simple":
+            return spans_for_kind(spec, claims, current, _last_computed(conn, key)), None, ids
         return (
-            spans_for_claims(grain, claims, current),
+            spans_for_claims(spec.grain, claims, current),
             spans_for_claims("day", claims, current),
-            [row.id for row in claimed],
+            ids,
         )
 
-    result = _run(job, selected, plan, bind)
+    result = _run(job, selected, plan, bind, current)
     if keys is None:
         # Entries of metrics the blueprint no longer has would wait forever.
         with serialized("aggregation-queue-orphans", bind) as conn:
@@ -510,11 +629,11 @@ def aggregate(
         raise ValueError("--to is before --from")
     orgs = frozenset({organization_id}) if organization_id is not None else None
 
-    def plan(_conn: Connection, key: str) -> tuple[list[Span], None, list[int]]:
+    def plan(_conn: Connection, key: str, _done: Any) -> tuple[list[Span], None, list[int]]:
         grain = METRICS[key].grain
         first = period_start(date_from, grain)
         end = next_period(period_start(date_to, grain), grain)
         return [Span(first, end, orgs)], None, []
 
-    result = _run("backfill", metrics_of(keys), plan, bind)
+    result = _run("backfill", metrics_of(keys), plan, bind, utcnow().date())
     return {k: v for k, v in result.periods.items() if v is not None}

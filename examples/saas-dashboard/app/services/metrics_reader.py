@@ -4,6 +4,10 @@ A series covers a window of periods: by default the DEFAULT_WINDOW_DAYS
 days up to today, at most SERIES_MAX_DAYS days. Series answers carry an
 ETag and `Cache-Control: private, no-cache`: a client asks again with
 If-None-Match and gets 304 when nothing changed.
+
+Besides the points every metric has, a cohort metric's series carries its
+retention table (`cohorts`) and a funnel's its step list (`funnel`); the
+shapes are the pydantic models below, published in the OpenAPI document.
 """
 
 import datetime as dt
@@ -13,13 +17,15 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.catalog import METRICS, MetricSpec
+from app.catalog import METRICS, Condition, MetricSpec
 from app.core.config import get_settings
 from app.core.db import utcnow
 from app.models import METRIC_MODELS
+from app.services.metrics_aggregator import next_period, period_start
 from app.services.values import to_json
 
 
@@ -33,6 +39,121 @@ def _value(spec: MetricSpec, value: Any) -> int | float | None:
 
 def _dims(spec: MetricSpec, row: Any) -> dict[str, Any]:
     return {d.key: to_json(getattr(row, d.attr)) for d in spec.dimensions}
+
+
+class Point(BaseModel):
+    period_start: dt.date
+    value: float | int | None = Field(description="null where the value is undefined (a ratio over 0)")
+    dimensions: dict[str, Any] = Field(
+        description="the metric's dimensions; a cohort's period_offset (-1: the cohort's size) and a funnel's step too"
+    )
+
+
+class Cohort(BaseModel):
+    cohort_start: dt.date = Field(description="the period the members' first qualifying row fell in")
+    dimensions: dict[str, Any]
+    size: int = Field(description="members of the cohort")
+    retained: list[int | None] = Field(
+        description="members active 0, 1, … N periods after the cohort's start (null: that period has not begun)"
+    )
+    shares: list[float | None] = Field(description="retained / size, per offset")
+
+
+class FunnelStep(BaseModel):
+    step: int = Field(description="1 for the first step")
+    label: str
+    actors: int = Field(description="actors who reached the step, in order, within the window")
+    conversion: float | None = Field(description="actors / the previous step's actors (1 for the first step)")
+    of_first: float | None = Field(description="actors / the first step's actors")
+
+
+class Funnel(BaseModel):
+    period_start: dt.date = Field(description="the period the actors' first step fell in")
+    dimensions: dict[str, Any]
+    steps: list[FunnelStep]
+
+
+class Series(BaseModel):
+    metric: str
+    kind: str = Field(description="simple, ratio, rolling, snapshot, cohort or funnel")
+    grain: str
+    points: list[Point]
+    cohorts: list[Cohort] | None = Field(None, description="cohort metrics: the retention table")
+    funnel: list[Funnel] | None = Field(None, description="funnel metrics: the steps per period")
+
+
+def condition_text(conditions: tuple[Condition, ...]) -> str:
+    """A funnel step as a person reads it: `name = signup and plan = pro`."""
+    parts = []
+    for c in conditions:
+        if c.op in ("is null", "is not null"):
+            parts.append(f"{c.field} {c.op}")
+        elif c.op == "in":
+            parts.append(f"{c.field} in ({', '.join(str(v) for v in c.values)})")
+        else:
+            parts.append(f"{c.field} {c.op} {c.values[0]}")
+    return " and ".join(parts)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _cohorts(spec: MetricSpec, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The retention table: one row per cohort (and dimensions), counts and shares per offset."""
+    derived = next(d.key for d in spec.dimensions if d.derived)
+    table: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for p in points:
+        dims = {k: v for k, v in p["dimensions"].items() if k != derived}
+        key = (p["period_start"], *[str(v) for v in dims.values()])
+        row = table.setdefault(
+            key,
+            {"cohort_start": p["period_start"], "dimensions": dims, "size": 0, "retained": [0] * ((spec.periods or 0) + 1)},
+        )
+        offset = int(p["dimensions"][derived])
+        if offset < 0:
+            row["size"] = int(p["value"] or 0)
+        elif offset < len(row["retained"]):
+            row["retained"][offset] = int(p["value"] or 0)
+    today = utcnow().date()
+    for row in table.values():
+        start = dt.date.fromisoformat(row["cohort_start"])
+        for k in range(len(row["retained"])):
+            if start > today:
+                row["retained"][k] = None
+            start = next_period(start, spec.grain)
+        row["shares"] = [_share(n, row["size"]) if n is not None else None for n in row["retained"]]
+    return list(table.values())
+
+
+def _funnel(spec: MetricSpec, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The step list per period (and dimensions): actors per step and the conversions."""
+    derived = next(d.key for d in spec.dimensions if d.derived)
+    periods: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for p in points:
+        dims = {k: v for k, v in p["dimensions"].items() if k != derived}
+        key = (p["period_start"], *[str(v) for v in dims.values()])
+        entry = periods.setdefault(key, {"period_start": p["period_start"], "dimensions": dims, "counts": {}})
+        entry["counts"][int(p["dimensions"][derived])] = int(p["value"] or 0)
+    out = []
+    for entry in periods.values():
+        counts = entry.pop("counts")
+        first = counts.get(1, 0)
+        steps = []
+        for j, conditions in enumerate(spec.steps, start=1):
+            n = counts.get(j, 0)
+            previous = counts.get(j - 1, 0) if j > 1 else n
+            steps.append(
+                {
+                    "step": j,
+                    "label": condition_text(conditions),
+                    "actors": n,
+                    "conversion": _share(n, previous),
+                    "of_first": _share(n, first),
+                }
+            )
+        out.append({**entry, "steps": steps})
+    return out
 
 
 def _order(point: dict[str, Any]) -> tuple[Any, ...]:
@@ -66,11 +187,21 @@ def series(
         for row in db.scalars(query)
     ]
     points.sort(key=_order)
-    return {"metric": key, "grain": spec.grain, "points": points}
+    out: dict[str, Any] = {"metric": key, "kind": spec.kind, "grain": spec.grain, "points": points}
+    if spec.kind == "cohort":
+        out["cohorts"] = _cohorts(spec, points)
+    elif spec.kind == "funnel":
+        out["funnel"] = _funnel(spec, points)
+    return out
 
 
 def latest(db: Session, organization_id: uuid.UUID, keys: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """The latest period of each metric (one entry per dimension values)."""
+    """The latest period of each metric (one entry per dimension values).
+
+    Each entry has `previous`: the value of the period just before, with the
+    same dimensions (null when that period has no row), for the change a
+    card shows.
+    """
     out: list[dict[str, Any]] = []
     for key in keys if keys is not None else tuple(METRICS):
         spec = METRICS[key]
@@ -83,6 +214,11 @@ def latest(db: Session, organization_id: uuid.UUID, keys: tuple[str, ...] | None
         rows = db.scalars(
             select(model).where(model.organization_id == organization_id, model.period_start == newest)
         )
+        before = period_start(newest - dt.timedelta(days=1), spec.grain)
+        earlier = db.scalars(
+            select(model).where(model.organization_id == organization_id, model.period_start == before)
+        )
+        previous = {repr(sorted(_dims(spec, r).items(), key=str)): _value(spec, r.value) for r in earlier}
         points = [
             {
                 "metric": key,
@@ -90,6 +226,8 @@ def latest(db: Session, organization_id: uuid.UUID, keys: tuple[str, ...] | None
                 "period_start": to_json(row.period_start),
                 "value": _value(spec, row.value),
                 "dimensions": _dims(spec, row),
+                "previous": previous.get(repr(sorted(_dims(spec, row).items(), key=str))),
+                "previous_period_start": to_json(before),
             }
             for row in rows
         ]

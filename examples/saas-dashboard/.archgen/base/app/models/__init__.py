@@ -13,14 +13,23 @@ _ENTITIES = {
     "api_keys": ("api_keys", "ApiKeys"),
     "audit_log": ("audit_log", "AuditLog"),
     "events": ("events", "Events"),
+    "subscriptions": ("subscriptions", "Subscriptions"),
 }
 # Metric key -> (module, class).
 _METRICS = {
+    "activation_funnel": ("activation_funnel", "ActivationFunnelMetric"),
     "average_session_duration": ("average_session_duration", "AverageSessionDurationMetric"),
+    "customer_churn_rate": ("customer_churn_rate", "CustomerChurnRateMetric"),
     "daily_active_users": ("daily_active_users", "DailyActiveUsersMetric"),
     "daily_event_volume": ("daily_event_volume", "DailyEventVolumeMetric"),
+    "feature_users": ("feature_users", "FeatureUsersMetric"),
+    "monthly_active_users": ("monthly_active_users", "MonthlyActiveUsersMetric"),
     "monthly_revenue": ("monthly_revenue", "MonthlyRevenueMetric"),
+    "monthly_recurring_revenue": ("monthly_recurring_revenue", "MonthlyRecurringRevenueMetric"),
+    "signup_cohorts": ("signup_cohorts", "SignupCohortsMetric"),
+    "weekly_active_users": ("weekly_active_users", "WeeklyActiveUsersMetric"),
     "weekly_signups": ("weekly_signups", "WeeklySignupsMetric"),
+    "feature_adoption": ("feature_adoption", "FeatureAdoptionMetric"),
 }
 # Metric key -> (module, class) of its daily partial aggregates (weekly and
 # monthly metrics whose measure combines from days).

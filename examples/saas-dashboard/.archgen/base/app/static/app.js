@@ -1,6 +1,7 @@
-// The dashboard page: sign in, KPI cards (values in their units, "data as
-// of"), one SVG chart per metric on a date axis, with a legend and a date
-// range kept in the URL.
+// The dashboard page: sign in, KPI cards (values in their units, the change
+// against the previous period, "data as of"), one SVG chart per metric on a
+// date axis with a legend, a funnel chart per funnel metric, a heat table
+// per cohort metric, and a date range kept in the URL.
 // Talks to the API with the session cookie; state-changing requests send
 // the csrf_token cookie back in the X-CSRF-Token header.
 "use strict";
@@ -217,6 +218,95 @@
     if (groups.size > 1) container.appendChild(legend);
   }
 
+  // The change against the previous period: in percent of the previous
+  // value, or in points for a metric that is itself a percentage.
+  function changeText(m, unit) {
+    if (m.previous === null || m.previous === undefined || m.value === null) return null;
+    const now = Number(m.value);
+    const before = Number(m.previous);
+    const sign = (d) => (d > 0 ? "▲ +" : d < 0 ? "▼ −" : "■ ");
+    if (unit && unit.kind === "percent") {
+      const d = now - before;
+      return sign(d) + Math.abs(d).toLocaleString("en-US", { maximumFractionDigits: 1 }) + " pt";
+    }
+    if (before === 0) return null;
+    const d = ((now - before) / Math.abs(before)) * 100;
+    return sign(d) + Math.abs(d).toLocaleString("en-US", { maximumFractionDigits: 1 }) + " %";
+  }
+
+  function percent(share) {
+    return share === null || share === undefined ? "–" : (share * 100).toLocaleString("en-US", { maximumFractionDigits: 1 }) + " %";
+  }
+
+  // Bars per step (actors who entered in the range, summed over its
+  // periods), each with its conversion from the step before.
+  function drawFunnel(container, series, title) {
+    const totals = new Map();
+    const labels = new Map();
+    (series.funnel || []).forEach((period) => {
+      period.steps.forEach((s) => {
+        totals.set(s.step, (totals.get(s.step) || 0) + s.actors);
+        labels.set(s.step, s.label);
+      });
+    });
+    const steps = Array.from(totals.keys()).sort((a, b) => a - b);
+    const first = totals.get(steps[0]) || 0;
+    const list = el("ol", "funnel");
+    list.setAttribute("aria-label", title);
+    steps.forEach((step, i) => {
+      const n = totals.get(step);
+      const before = i === 0 ? n : totals.get(steps[i - 1]);
+      const item = el("li", "funnel-step");
+      item.dataset.step = String(step);
+      const bar = el("div", "funnel-bar");
+      bar.style.width = (first ? Math.max(2, (n / first) * 100) : 2) + "%";
+      item.appendChild(el("div", "funnel-label", labels.get(step)));
+      item.appendChild(bar);
+      const conv = i === 0 ? "" : " · " + percent(before ? n / before : null) + " of step " + steps[i - 1];
+      item.appendChild(el("div", "funnel-count", n.toLocaleString("en-US") + (n === 1 ? " actor" : " actors") + conv));
+      list.appendChild(item);
+    });
+    container.appendChild(list);
+  }
+
+  // One row per cohort, one column per period after its start: the share
+  // of the cohort still active, shaded by its size.
+  function drawCohorts(container, series, title) {
+    const rows = series.cohorts || [];
+    const width = rows.reduce((w, r) => Math.max(w, r.retained.length), 0);
+    const table = el("table", "cohorts");
+    table.appendChild(el("caption", null, title + ": share of each cohort active N " + series.grain + "s after it started"));
+    const head = el("tr");
+    head.appendChild(el("th", null, "cohort"));
+    head.appendChild(el("th", null, "size"));
+    for (let k = 0; k < width; k += 1) head.appendChild(el("th", null, String(k)));
+    head.querySelectorAll("th").forEach((th) => th.setAttribute("scope", "col"));
+    const thead = el("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    const body = el("tbody");
+    rows.forEach((r) => {
+      const tr = el("tr");
+      const dims = dimsLabel(r.dimensions);
+      const th = el("th", null, r.cohort_start + (dims ? " (" + dims + ")" : ""));
+      th.setAttribute("scope", "row");
+      tr.appendChild(th);
+      tr.appendChild(el("td", "cohort-size", r.size.toLocaleString("en-US")));
+      for (let k = 0; k < width; k += 1) {
+        const share = r.shares[k];
+        const td = el("td", "cohort-cell", share === null || share === undefined ? "" : percent(share));
+        if (share !== null && share !== undefined) {
+          // Lighter to darker blue, light enough for the dark text at 100 %.
+          td.style.background = "rgba(47, 111, 222, " + (0.06 + 0.5 * share).toFixed(2) + ")";
+        }
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    container.appendChild(table);
+  }
+
   async function loadDashboard() {
     const latest = await api("GET", "/api/dashboard/metrics");
     const catalog = {};
@@ -227,7 +317,10 @@
     }
     const cards = $("kpi-cards");
     clear(cards);
-    const items = latest.ok ? latest.data.metrics : [];
+    // Cohorts and funnels have their own views, not a card per cell.
+    const items = (latest.ok ? latest.data.metrics : []).filter(
+      (m) => !["cohort", "funnel"].includes((catalog[m.metric] || {}).kind)
+    );
     $("kpi-empty").hidden = items.length > 0;
     items.forEach((m) => {
       const spec = catalog[m.metric] || {};
@@ -238,6 +331,14 @@
       card.appendChild(el("div", "kpi-label", dims ? label + " (" + dims + ")" : label));
       card.appendChild(el("div", "kpi-value", formatValue(m.value, spec.unit)));
       card.appendChild(el("div", "kpi-period", m.grain + " from " + m.period_start));
+      const change = changeText(m, spec.unit);
+      if (change) {
+        const c = el("div", "kpi-change", change + " vs " + m.previous_period_start);
+        // Up is good news, except for churn.
+        const up = Number(m.value) >= Number(m.previous);
+        c.dataset.news = up !== (spec.measure === "churn") ? "good" : "bad";
+        card.appendChild(c);
+      }
       if (spec.as_of) {
         card.appendChild(el("div", "kpi-asof", "data as of " + spec.as_of.slice(0, 16).replace("T", " ") + " UTC"));
       }
@@ -258,9 +359,12 @@
       if (!res.ok || res.data.points.length === 0) continue;
       const box = el("div", "chart");
       box.dataset.metric = key;
+      box.dataset.kind = res.data.kind;
       const name = catalog[key].name || key;
       box.appendChild(el("h3", null, name));
-      drawChart(box, res.data, range, catalog[key].unit, name);
+      if (res.data.kind === "funnel") drawFunnel(box, res.data, name);
+      else if (res.data.kind === "cohort") drawCohorts(box, res.data, name);
+      else drawChart(box, res.data, range, catalog[key].unit, name);
       charts.appendChild(box);
     }
   }
