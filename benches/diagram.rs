@@ -56,9 +56,6 @@ fn main() {
             draw += b - a;
             svg += c - b;
         }
-        let w = Instant::now();
-        archgen::write::sync_folder(&out).expect("synced");
-        write += w.elapsed();
         views = names.len();
         svg_bytes = bytes_out;
         for (slot, d) in t.iter_mut().zip([t1 - t0, draw, svg, write]) {

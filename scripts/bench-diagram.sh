@@ -13,8 +13,9 @@
 #                 (every file created)
 #   diagram again archgen diagram A -o DIR2 into the files of the last run
 #                 (nothing changed: every file read and compared, none written)
-# Then the in-process phases (cargo bench --bench diagram): load, draw, SVG,
-# write.
+# The verdict is on the wall-time medians; the CPU time (user + system) of
+# each is printed too. Then the in-process phases (cargo bench --bench
+# diagram): load, draw, SVG, write.
 #
 # Knobs (environment): RUNS (21).
 set -euo pipefail
@@ -49,8 +50,9 @@ def run(args):
                (os.POSIX_SPAWN_OPEN, 2, err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
     start = time.perf_counter()
     pid = os.posix_spawn(binary, [binary, *args], os.environ, file_actions=actions)
-    _, status, _ = os.wait4(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
+    cpu[args[0] if args[0] == "validate" else args[-1]].append(usage.ru_utime + usage.ru_stime)
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         with open(err, errors="replace") as f:
@@ -72,6 +74,7 @@ def diagram_again():
 
 
 commands = [("validate", validate), ("diagram new", diagram_new), ("diagram again", diagram_again)]
+cpu = {"validate": [], fresh: [], again: []}
 for _, f in commands:
     f()  # warm-up: page cache, binary; `again` gets its files
 views = len(os.listdir(fresh))
@@ -87,6 +90,13 @@ for name, _ in commands:
     med = statistics.median(s)
     print(f"{name:<15}{len(s):>6}{med * 1e3:>11.1f}{min(s) * 1e3:>9.1f}{max(s) * 1e3:>9.1f}{med / base:>12.2f}")
 print(f"({views} views drawn; x validate from the medians)\n")
+# CPU time (user + system, from wait4) moves less with load from elsewhere
+# on a shared host than the wall time does.
+cpu_base = statistics.median(cpu["validate"][1:])
+for name, key in (("diagram new", fresh), ("diagram again", again)):
+    print(f"{name:<15} CPU {statistics.median(cpu[key][1:]) * 1e3:.1f} ms, "
+          f"{statistics.median(cpu[key][1:]) / cpu_base:.2f} x validate's {cpu_base * 1e3:.1f} ms")
+print()
 for name in ("diagram new", "diagram again"):
     ratio = statistics.median(samples[name]) / base
     verdict = "PASS" if ratio < 3 else "FAIL"

@@ -9,11 +9,6 @@ use std::path::Path;
 
 /// How many views an error message lists before it says how many more.
 const LISTED: usize = 10;
-/// Threads that draw and write views, at most.
-const MAX_THREADS: usize = 1;
-/// Views it takes to make another thread worth starting.
-const VIEWS_PER_THREAD: usize = 8;
-
 /// Draws the views of the blueprint (all, or those `view` names by
 /// identifier or name) into `dir`, one `<name>.svg` each, and prints the
 /// path of each file written.
@@ -87,58 +82,21 @@ pub fn diagram(
     let names = diagram::file_names(m);
     let drawer = Drawer::new(m);
     let links = ViewFiles::new(m);
-    // Each view is drawn and written on its own: the views are shared
-    // out among a few threads, and each file is whole before its path is
-    // printed (in view order).
-    let draw_one = |i: usize| -> Result<std::path::PathBuf, WriteError> {
+    // Each view is drawn, written and let go before the next: a file is
+    // whole before its path is printed. (Two threads were no faster on a
+    // 2-core machine shared with other work; see docs/benchmarks.md.)
+    let mut written = Vec::with_capacity(chosen.len());
+    for &i in &chosen {
         let text = diagram::svg(&drawer.draw(i), &links);
-        let dest = safe_join(dir, &names[i])?;
-        crate::write::quick_write(&dest, text.as_bytes())?;
-        Ok(dest)
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, MAX_THREADS)
-        .min(chosen.len().div_ceil(VIEWS_PER_THREAD));
-    let results: Vec<Result<std::path::PathBuf, WriteError>> = if threads <= 1 {
-        chosen.iter().map(|&i| draw_one(i)).collect()
-    } else {
-        let parts: Vec<Vec<(usize, Result<std::path::PathBuf, WriteError>)>> =
-            std::thread::scope(|s| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|t| {
-                        let chosen = &chosen;
-                        let draw_one = &draw_one;
-                        s.spawn(move || {
-                            (t..chosen.len())
-                                .step_by(threads)
-                                .map(|k| (k, draw_one(chosen[k])))
-                                .collect()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a drawing thread"))
-                    .collect()
-            });
-        let mut all: Vec<_> = parts.into_iter().flatten().collect();
-        all.sort_by_key(|(k, _)| *k);
-        all.into_iter().map(|(_, r)| r).collect()
-    };
-    let mut written = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
+        let dest = safe_join(dir, &names[i])
+            .and_then(|dest| crate::write::quick_write(&dest, text.as_bytes()).map(|()| dest));
+        match dest {
             Ok(dest) => written.push(dest),
             Err(e) => {
                 writeln!(err, "error: {e}")?;
                 return Ok(EXIT_UNUSABLE);
             }
         }
-    }
-    if let Err(e) = crate::write::sync_folder(dir) {
-        writeln!(err, "error: {e}")?;
-        return Ok(EXIT_UNUSABLE);
     }
     for dest in written {
         writeln!(out, "{}", dest.display())?;

@@ -92,25 +92,44 @@ pub fn atomic_write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 
 /// [`atomic_write`] without syncing: readers still see the old file or the
 /// new one, never half of one, but after a power cut the file may be
-/// empty. For output that is made again in a moment (`archgen diagram`'s
-/// drawings); call [`sync_folder`] once after the last of them. A file
-/// that already holds exactly `bytes` is left as it is.
+/// empty, and a new file (there was none at `dest`) is written in place,
+/// so a reader may see it half written. For output that is made again in
+/// a moment (`archgen diagram`'s drawings: a directory sync after them
+/// costs more than drawing them when other programs write to the disk). A
+/// file that already holds exactly `bytes` is left as it is.
 pub fn quick_write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let same = std::fs::symlink_metadata(dest).is_ok_and(|m| {
-        m.is_file()
-            && m.len() == bytes.len() as u64
-            && std::fs::read(dest).is_ok_and(|old| old == bytes)
-    });
-    if same {
-        return Ok(());
+    match std::fs::symlink_metadata(dest) {
+        Ok(m) => {
+            let same = m.is_file()
+                && m.len() == bytes.len() as u64
+                && std::fs::read(dest).is_ok_and(|old| old == bytes);
+            if same {
+                return Ok(());
+            }
+            replace(dest, bytes, false)
+        }
+        // A new file has no old content for a reader to see: it is
+        // written in place, created exclusively (never through a link
+        // made since), and removed again if writing it fails.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let shown = || dest.display().to_string();
+            if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+                create_dirs(dir).map_err(|e| WriteError::Io(shown(), e))?;
+            }
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(dest)
+                .map_err(|e| WriteError::Io(shown(), e))?;
+            if let Err(e) = f.write_all(bytes) {
+                drop(f);
+                let _ = std::fs::remove_file(dest);
+                return Err(WriteError::Io(shown(), e));
+            }
+            Ok(())
+        }
+        Err(e) => Err(WriteError::Io(dest.display().to_string(), e)),
     }
-    replace(dest, bytes, false)
-}
-
-/// Syncs a folder, so that the files renamed into it are there after a
-/// power cut.
-pub fn sync_folder(dir: &Path) -> Result<(), WriteError> {
-    sync_dir(dir).map_err(|e| WriteError::Io(dir.display().to_string(), e))
 }
 
 fn replace(dest: &Path, bytes: &[u8], durable: bool) -> Result<(), WriteError> {

@@ -151,7 +151,6 @@ pub fn num(v: f64) -> String {
 /// [`num`], appended to `out` (no allocation of its own: drawings write
 /// many numbers).
 pub fn push_num(out: &mut String, v: f64) {
-    use std::fmt::Write as _;
     if !v.is_finite() {
         out.push('0');
         return;
@@ -166,15 +165,39 @@ pub fn push_num(out: &mut String, v: f64) {
         out.push('-');
     }
     let a = hundredths.unsigned_abs();
-    let _ = write!(out, "{}", a / 100);
-    match a % 100 {
-        0 => {}
-        f if f % 10 == 0 => {
-            let _ = write!(out, ".{}", f / 10);
+    push_digits(out, a / 100);
+    let f = a % 100;
+    if f != 0 {
+        out.push('.');
+        out.push(digit(f / 10));
+        if f % 10 != 0 {
+            out.push(digit(f % 10));
         }
-        f => {
-            let _ = write!(out, ".{f:02}");
+    }
+}
+
+fn digit(d: u64) -> char {
+    #[allow(clippy::cast_possible_truncation)]
+    char::from(b'0' + d as u8)
+}
+
+/// The decimal digits of `n`, without `fmt`'s machinery (a drawing
+/// writes hundreds of thousands of numbers).
+fn push_digits(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        #[allow(clippy::cast_possible_truncation)]
+        let d = (n % 10) as u8;
+        buf[i] = b'0' + d;
+        n /= 10;
+        if n == 0 {
+            break;
         }
+    }
+    for &b in &buf[i..] {
+        out.push(char::from(b));
     }
 }
 
@@ -209,5 +232,9 @@ mod tests {
         assert_eq!(num(1e300), "90000000000000");
         assert_eq!(num(10.5), "10.5");
         assert_eq!(num(f64::NAN), "0");
+        assert_eq!(num(1_234_567.0), "1234567");
+        assert_eq!(num(100.07), "100.07");
+        assert_eq!(num(-0.5), "-0.5");
+        assert_eq!(num(9.999), "10");
     }
 }

@@ -1,7 +1,7 @@
 //! Writing SVG: escaped text and attributes, path data, and the few
 //! elements a drawing is made of.
 
-use super::geom::{num, push_num, Pt};
+use super::geom::{push_num, Pt};
 use std::fmt::Write as _;
 
 /// Text for XML character data or a double-quoted attribute: `&`, `<`, `>`
@@ -14,22 +14,34 @@ pub fn escape(text: &str) -> String {
 }
 
 pub fn escape_into(out: &mut String, text: &str) {
-    // Runs of plain text are copied whole; only the few characters that
-    // need it are looked at one by one.
+    // Runs of plain text are copied whole; the bytes are scanned, not
+    // decoded: every character that needs a change starts with an ASCII
+    // byte or (U+FFFE, U+FFFF) with 0xEF.
+    let bytes = text.as_bytes();
     let mut plain = 0;
-    for (i, c) in text.char_indices() {
-        let replacement = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\t' | '\n' | '\r' => continue,
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => "",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (replacement, len) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f => ("", 1),
+            0xef if matches!(bytes.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])) => ("", 3),
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&text[plain..i]);
         out.push_str(replacement);
-        plain = i + c.len_utf8();
+        i += len;
+        plain = i;
     }
     out.push_str(&text[plain..]);
 }
@@ -166,17 +178,27 @@ impl Ink {
     }
 
     fn write(&self, out: &mut String) {
-        let _ = write!(out, " fill=\"{}\"", self.fill);
+        out.push_str(" fill=\"");
+        out.push_str(&self.fill);
+        out.push('"');
         if let Some(o) = self.fill_opacity {
-            let _ = write!(out, " fill-opacity=\"{}\"", num(o));
+            out.push_str(" fill-opacity=\"");
+            push_num(out, o);
+            out.push('"');
         }
         if self.stroke != "none" && self.width > 0.0 {
-            let _ = write!(out, " stroke=\"{}\"", self.stroke);
+            out.push_str(" stroke=\"");
+            out.push_str(&self.stroke);
+            out.push('"');
             if (self.width - 1.0).abs() > 1e-9 {
-                let _ = write!(out, " stroke-width=\"{}\"", num(self.width));
+                out.push_str(" stroke-width=\"");
+                push_num(out, self.width);
+                out.push('"');
             }
             if let Some(d) = self.dash {
-                let _ = write!(out, " stroke-dasharray=\"{d}\"");
+                out.push_str(" stroke-dasharray=\"");
+                out.push_str(d);
+                out.push('"');
             }
         }
     }
@@ -254,6 +276,11 @@ mod tests {
         assert_eq!(
             escape("a<b>&\"c\"\u{1}\u{fffe}]]>"),
             "a&lt;b&gt;&amp;&quot;c&quot;]]&gt;"
+        );
+        // Other characters, multi-byte ones included, are kept.
+        assert_eq!(
+            escape("\u{ffff}é\t\u{fffd}→\n\u{1f}x\u{feff}"),
+            "é\t\u{fffd}→\nx\u{feff}"
         );
     }
 
