@@ -70,10 +70,14 @@ fn advance(c: char, bold: bool) -> u32 {
     }
 }
 
+/// Width of `text` in 1/1000 em.
+fn units(text: &str, bold: bool) -> u32 {
+    text.chars().map(|c| advance(c, bold)).sum()
+}
+
 /// Width of `text` in pixels at `size` px.
 pub fn width(text: &str, size: f64, bold: bool) -> f64 {
-    let units: u32 = text.chars().map(|c| advance(c, bold)).sum();
-    f64::from(units) * size / 1000.0
+    f64::from(units(text, bold)) * size / 1000.0
 }
 
 /// Height of `lines` lines of `size` px, from the top of the first to the
@@ -116,7 +120,11 @@ pub fn wrap_with(
     if max_lines == 0 {
         return lines;
     }
+    // Widths are sums of advances: a line's is kept as it grows, in
+    // units, rather than measured again for every word.
+    let px = |u: u32| f64::from(u) * size / 1000.0;
     let fits = |s: &str, i: usize| width(s, size, bold) <= widths(i);
+    let space = advance(' ', bold);
     let mut cut = false;
     'paragraphs: for para in text.split('\n') {
         let para: String = para
@@ -124,14 +132,20 @@ pub fn wrap_with(
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
         let mut cur = String::new();
+        let mut cur_units = 0u32;
         for word in para.split_whitespace() {
+            let word_units = units(word, bold);
             let joined = if cur.is_empty() {
-                word.to_owned()
+                word_units
             } else {
-                format!("{cur} {word}")
+                cur_units + space + word_units
             };
-            if fits(&joined, lines.len()) {
-                cur = joined;
+            if px(joined) <= widths(lines.len()) {
+                if !cur.is_empty() {
+                    cur.push(' ');
+                }
+                cur.push_str(word);
+                cur_units = joined;
                 continue;
             }
             if !cur.is_empty() {
@@ -165,6 +179,7 @@ pub fn wrap_with(
                 }
             }
             cur = rest.to_owned();
+            cur_units = units(rest, bold);
         }
         lines.push(cur);
         if lines.len() > max_lines {
@@ -202,14 +217,19 @@ pub fn first_word_width(text: &str, size: f64, bold: bool) -> f64 {
 
 /// `line` shortened until it and a following `…` fit `max_width`.
 fn ellipsize(line: &mut String, max_width: f64, size: f64, bold: bool) {
+    let ellipsis = advance('…', bold);
+    let mut all = units(line, bold);
     loop {
-        let candidate = format!("{}…", line.trim_end());
-        if width(&candidate, size, bold) <= max_width {
-            *line = candidate;
+        let kept = line.trim_end().len();
+        let kept_units = all - units(&line[kept..], bold);
+        if f64::from(kept_units + ellipsis) * size / 1000.0 <= max_width {
+            line.truncate(kept);
+            line.push('…');
             return;
         }
-        if line.pop().is_none() {
-            return;
+        match line.pop() {
+            Some(c) => all -= advance(c, bold),
+            None => return,
         }
     }
 }
