@@ -28,9 +28,11 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success (warnings allowed); for `check`: in sync
   1  the blueprint is unusable, the output drifted (`check`), a merge left
-     conflicts, or a saved plan is stale; the first line of stderr says why
-  2  usage error, the file cannot be read, or the output folder's lock file
-     is unreadable, corrupt or from a newer archgen
+     conflicts, a saved plan is stale, or a drawing cannot be written
+     (`diagram`); the first line of stderr says why
+  2  usage error (for `diagram`: no view has the --view given), the file
+     cannot be read, or the output folder's lock file is unreadable, corrupt
+     or from a newer archgen
 141  the output was closed early (`archgen explain x.xml | head`), as for
      other Unix tools; nothing is printed";
 

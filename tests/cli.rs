@@ -228,7 +228,11 @@ fn help_documents_exit_codes() {
     let o = archgen(&["validate", "--help"]);
     assert!(o
         .stdout
-        .contains("2  usage error, the file cannot be read, or the output folder's lock file"));
+        .contains("2  usage error (for `diagram`: no view has the --view given), the file"));
+    let o = archgen(&["diagram", "--help"]);
+    assert!(o
+        .stdout
+        .contains("a drawing cannot be written\n     (`diagram`)"));
 }
 
 #[test]
