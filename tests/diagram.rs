@@ -250,6 +250,23 @@ fn hostile_names_are_escaped_and_file_names_stay_plain() {
 }
 
 #[test]
+fn labels_break_no_word_before_their_last_line() {
+    let l = load(&fixture("diagram/narrow-labels.xml"), "en");
+    let m = l.model.as_ref().unwrap();
+    let d = Drawer::new(m).draw(0);
+    let p = parse(&diagram::svg(&d, &diagram::NoLinks), "narrow-labels");
+    assert_eq!(p.nodes.len(), 4);
+    for ((id, lines), b) in p.nodes.iter().zip(&d.boxes) {
+        let mut words = b.label.split_whitespace();
+        let (last, before) = lines.split_last().expect("a label");
+        for w in before.iter().flat_map(|l| l.split_whitespace()) {
+            assert_eq!(Some(w), words.next(), "{id}: {lines:?}");
+        }
+        assert!(!last.is_empty(), "{id}: {lines:?}");
+    }
+}
+
+#[test]
 fn labels_fit_their_boxes_by_the_measure_used() {
     // Every line of every box's label is narrower than the box, by DejaVu
     // Sans' widths (the browser test measures as Chromium draws).
@@ -258,6 +275,7 @@ fn labels_fit_their_boxes_by_the_measure_used() {
         "diagram/styles.xml",
         "diagram/visual-paradigm.xml",
         "diagram/v21.xml",
+        "diagram/narrow-labels.xml",
     ] {
         let l = load(&fixture(f), "en");
         let m = l.model.as_ref().unwrap();

@@ -284,10 +284,21 @@ fn around_icon(b: &Shape, area: Rect, size: f64, bold: bool) -> (Rect, Vec<Strin
     if whole(&under) {
         return (below, under);
     }
+    // None shows it all: rather one that breaks no word before its last
+    // line (`Home & Away Financial…`, not `Hom|e & Away…`), then the one
+    // that shows most.
     let shown = |l: &[String]| l.iter().map(|x| x.chars().count()).sum::<usize>();
+    let unbroken = |l: &[String]| {
+        let mut words = b.label.split_whitespace();
+        l.iter()
+            .take(l.len().saturating_sub(1))
+            .flat_map(|x| x.split_whitespace())
+            .all(|w| words.next() == Some(w))
+    };
+    let score = |l: &[String]| (unbroken(l), shown(l));
     let mut best = (area, centred);
     for c in [(right, beside), (below, under)] {
-        if shown(&c.1) > shown(&best.1) {
+        if score(&c.1) > score(&best.1) {
             best = c;
         }
     }
