@@ -8,6 +8,8 @@
 //! `ARCHGEN_PARALLEL_FROM=BYTES` sets `ReadOptions::parallel_from` (a huge
 //! number reads everything on one thread), to compare the two ways.
 
+mod common;
+
 use archgen::model::{read, validate, ReadOptions};
 
 /// The allocator the binary uses, so that the phases cost what they cost
@@ -18,36 +20,14 @@ use archgen::source::SourceFile;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let bench = args.iter().any(|a| a == "--bench");
-    let mut positional = args.iter().filter(|a| bench && !a.starts_with("--"));
-    let path = positional
-        .next()
-        .cloned()
-        .unwrap_or_else(|| "../shared/blueprints/real/pyarchimate_synthetic_large.xml".to_owned());
-    let runs: u32 = match positional.next() {
-        Some(r) => r.parse().unwrap_or_else(|_| {
-            eprintln!("RUNS must be a number, not `{r}`");
-            std::process::exit(2);
-        }),
-        None if bench => 30,
-        None => 1,
-    };
-    if !bench && !std::path::Path::new(&path).exists() {
-        // As the tests that need ../shared: loud, and a failure when CI=true.
-        if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-            eprintln!("CI=true but {path} is absent");
-            std::process::exit(1);
-        }
-        println!("!!! SKIPPED the reader's phase timings: {path} is absent (CI=true makes this a failure) !!!");
+    let Some(common::Args {
+        path,
+        runs,
+        bench,
+        bytes,
+    }) = common::args("the reader's phase timings")
+    else {
         return;
-    }
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("cannot read {path}: {e}");
-            std::process::exit(2);
-        }
     };
     let opts = ReadOptions {
         parallel_from: std::env::var("ARCHGEN_PARALLEL_FROM")

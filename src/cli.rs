@@ -16,9 +16,11 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success (warnings allowed); for `check`: in sync
   1  the blueprint is unusable, the output drifted (`check`), a merge left
-     conflicts, or a saved plan is stale; the first line of stderr says why
-  2  usage error, the file cannot be read, or the output folder's lock file
-     is unreadable, corrupt or from a newer archgen
+     conflicts, a saved plan is stale, or a drawing cannot be written
+     (`diagram`); the first line of stderr says why
+  2  usage error (for `diagram`: no view has the --view given), the file
+     cannot be read, or the output folder's lock file is unreadable, corrupt
+     or from a newer archgen
 141  the output was closed early (`archgen explain x.xml | head`), as for
      other Unix tools; nothing is printed";
 
@@ -162,6 +164,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Draw the blueprint's views as SVG, one file per view, in the ArchiMate notation
+    #[command(after_help = EXIT_CODES)]
+    Diagram {
+        #[command(flatten)]
+        common: Common,
+        /// The folder to write the SVG files into (created when missing)
+        #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+        /// Only the view with this identifier, or the views with this name
+        #[arg(long, value_name = "ID|NAME")]
+        view: Option<String>,
+    },
     /// List the built-in template packs
     Packs,
     /// Check a template pack, or start a new one (for pack authors; see docs/pack-authoring.md)
@@ -302,6 +316,14 @@ where
             pack,
         } => cmd::check(&input(common, pack), &dir, out, err),
         Command::Init { file, force } => cmd::init(&file, force, out, err),
+        Command::Diagram {
+            common,
+            out: dir,
+            view,
+        } => {
+            let c = input(common, PackArg { pack: None });
+            cmd::diagram(&c, &dir, view.as_deref(), out, err)
+        }
     };
     match result {
         Ok(()) => EXIT_OK,

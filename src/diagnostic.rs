@@ -58,6 +58,7 @@ codes! {
     UnknownNamespace = "W0003": "the root element is in no known exchange-format namespace",
     UndeclaredPrefix = "W0004": "a namespace prefix is used without being declared",
     InvalidValue = "W0005": "an attribute value is invalid and was ignored",
+    NoPositions = "W0006": "nodes of a view have no position: archgen lays the view out itself",
     ProfileAdjusted = "W0101": "archgen changed a profile value to keep the project working",
     KeyCut = "W0102": "a name is longer than a key can be: its key is cut to 63 bytes",
 }

@@ -5,7 +5,7 @@
 //! faithful model, with [`diagnostic`]s) → [`load`] (that front end in one
 //! call; [`inspect`] summarises its model) → [`ir`] (the system the model
 //! describes, knowing no stack; names made safe by [`naming`]) → [`pack`]
-//! (the IR rendered by a template pack) → [`plan`] (the rendered files
+//! (the IR rendered by a template pack, with the views [`diagram`] draws) → [`plan`] (the rendered files
 //! against the output folder and its lock) → [`write`](mod@write) (atomic, synced
 //! writes). `cmd` runs the stages for each command; [`cli`] parses the
 //! arguments and dispatches; only the binary prints.
@@ -14,6 +14,7 @@
 pub mod cli;
 mod cmd;
 pub mod diagnostic;
+pub mod diagram;
 pub mod inspect;
 pub mod ir;
 pub mod load;

@@ -523,6 +523,25 @@ pub fn path_segment(text: &str) -> String {
     s
 }
 
+/// The anchor a document gives the place that describes element `id`
+/// (drawn views link there): `element-` and the identifier when it is made
+/// of ASCII letters, digits, `-`, `_` and `.`; otherwise those characters
+/// of it, `_` for the others, and a hash of the whole, so that two
+/// identifiers never share an anchor by accident.
+pub fn element_anchor(id: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let cleaned: String = id
+        .chars()
+        .take(80)
+        .map(|c| if plain(c) { c } else { '_' })
+        .collect();
+    if !id.is_empty() && id.len() <= 80 && id.chars().all(plain) {
+        format!("element-{cleaned}")
+    } else {
+        format!("element-{cleaned}-{:08x}", fnv32(id))
+    }
+}
+
 /// A Python string literal (double-quoted) holding exactly `text`.
 pub fn py_str(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);

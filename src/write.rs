@@ -87,6 +87,52 @@ pub fn safe_join(out: &Path, rel: &str) -> Result<PathBuf, WriteError> {
 /// of one, and after a crash the file is one of the two. Missing folders
 /// are created, and their parents synced too.
 pub fn atomic_write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    replace(dest, bytes, true)
+}
+
+/// [`atomic_write`] without syncing: readers still see the old file or the
+/// new one, never half of one, but after a power cut the file may be
+/// empty, and a new file (there was none at `dest`) is written in place,
+/// so a reader may see it half written. For output that is made again in
+/// a moment (`archgen diagram`'s drawings: a directory sync after them
+/// costs more than drawing them when other programs write to the disk). A
+/// file that already holds exactly `bytes` is left as it is.
+pub fn quick_write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    match std::fs::symlink_metadata(dest) {
+        Ok(m) => {
+            let same = m.is_file()
+                && m.len() == bytes.len() as u64
+                && std::fs::read(dest).is_ok_and(|old| old == bytes);
+            if same {
+                return Ok(());
+            }
+            replace(dest, bytes, false)
+        }
+        // A new file has no old content for a reader to see: it is
+        // written in place, created exclusively (never through a link
+        // made since), and removed again if writing it fails.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let shown = || dest.display().to_string();
+            if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+                create_dirs(dir).map_err(|e| WriteError::Io(shown(), e))?;
+            }
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(dest)
+                .map_err(|e| WriteError::Io(shown(), e))?;
+            if let Err(e) = f.write_all(bytes) {
+                drop(f);
+                let _ = std::fs::remove_file(dest);
+                return Err(WriteError::Io(shown(), e));
+            }
+            Ok(())
+        }
+        Err(e) => Err(WriteError::Io(dest.display().to_string(), e)),
+    }
+}
+
+fn replace(dest: &Path, bytes: &[u8], durable: bool) -> Result<(), WriteError> {
     let shown = || dest.display().to_string();
     let dir = match dest.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -105,10 +151,15 @@ pub fn atomic_write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         if let Some(mode) = mode {
             f.set_permissions(mode)?;
         }
-        f.sync_all()?;
+        if durable {
+            f.sync_all()?;
+        }
         drop(f);
         std::fs::rename(&tmp, dest)?;
-        sync_dir(dir)
+        if durable {
+            sync_dir(dir)?;
+        }
+        Ok(())
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);

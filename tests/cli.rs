@@ -3,24 +3,14 @@
 
 use std::process::Command;
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
+use common::Out;
 
 fn archgen(args: &[&str]) -> Out {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-    let o = Command::new(env!("CARGO_BIN_EXE_archgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    Out {
-        code: o.status.code().expect("exited"),
-        stdout: String::from_utf8(o.stdout).unwrap(),
-        stderr: String::from_utf8(o.stderr).unwrap(),
-    }
+    common::run(
+        args,
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")),
+    )
 }
 
 #[test]
@@ -238,7 +228,11 @@ fn help_documents_exit_codes() {
     let o = archgen(&["validate", "--help"]);
     assert!(o
         .stdout
-        .contains("2  usage error, the file cannot be read, or the output folder's lock file"));
+        .contains("2  usage error (for `diagram`: no view has the --view given), the file"));
+    let o = archgen(&["diagram", "--help"]);
+    assert!(o
+        .stdout
+        .contains("a drawing cannot be written\n     (`diagram`)"));
 }
 
 #[test]

@@ -327,13 +327,7 @@ fn hostile_names_generate_a_project_that_passes_and_stays_inside() {
 #[test]
 fn the_dashboard_page_works_in_headless_chromium() {
     let Some(t) = tools() else { return };
-    let chromium = std::env::var("ARCHGEN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        assert!(
-            !required(),
-            "ARCHGEN_REQUIRE_TOOLS=1 but {chromium} is missing"
-        );
-        eprintln!("\n!!! SKIPPED the browser test: {chromium} is missing !!!\n");
+    if !chromium_is_there("the dashboard's browser test") {
         return;
     }
     let scratch = tempfile::tempdir().unwrap();
@@ -354,6 +348,137 @@ fn the_dashboard_page_works_in_headless_chromium() {
         "{text}"
     );
     assert!(shots.join("dashboard-phone.png").is_file());
+    eprintln!("e2e: {}", text.trim());
+}
+
+/// Whether headless Chromium is there for a browser test (`ARCHGEN_CHROMIUM`,
+/// by default /usr/bin/chromium); when it is not, the test is skipped with
+/// one loud line, or fails under `ARCHGEN_REQUIRE_TOOLS=1`.
+fn chromium_is_there(test: &str) -> bool {
+    let chromium = std::env::var("ARCHGEN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if Path::new(&chromium).exists() {
+        return true;
+    }
+    assert!(
+        !required(),
+        "ARCHGEN_REQUIRE_TOOLS=1 but {chromium} is missing"
+    );
+    eprintln!("\n!!! SKIPPED {test}: {chromium} is missing !!!\n");
+    false
+}
+
+/// The extent of view `v` as the exchange file gives it: every node's box
+/// and every bendpoint. `None` when a node lacks a position or a size (archgen
+/// lays such a view out itself).
+fn view_bounds(v: &archgen::model::View) -> Option<[i64; 4]> {
+    let mut b = [i64::MAX, i64::MAX, i64::MIN, i64::MIN];
+    let mut add = |x0: i64, y0: i64, x1: i64, y1: i64| {
+        b = [b[0].min(x0), b[1].min(y0), b[2].max(x1), b[3].max(y1)];
+    };
+    for n in &v.nodes {
+        let (x, y, w, h) = (n.x?, n.y?, n.w?, n.h?);
+        add(x, y, x + w, y + h);
+    }
+    for c in &v.connections {
+        for p in &c.bendpoints {
+            add(p.x, p.y, p.x, p.y);
+        }
+    }
+    (b[0] <= b[2]).then_some(b)
+}
+
+/// A handful of views drawn by `archgen diagram`, opened in headless
+/// Chromium (tests/browser/views_test.py): the drawing's extent is the
+/// view's bounds from the file, nothing is clipped, no label overflows its
+/// box as Chromium measures it. The example's view and two fixtures always;
+/// with `../shared`, the two largest views of an Archi export, a Sparx EA
+/// export and the Open Group's ArchiSurance case study. Screenshots go to
+/// target/screenshots/view-*.png for a person to look at.
+#[test]
+fn drawn_views_fit_their_bounds_in_headless_chromium() {
+    let Some(t) = tools() else { return };
+    if !chromium_is_there("the views' browser test") {
+        return;
+    }
+    let mut files: Vec<(String, PathBuf, usize)> = vec![
+        (
+            "example".into(),
+            root().join("blueprints/saas-dashboard.xml"),
+            1,
+        ),
+        (
+            "styles".into(),
+            root().join("tests/fixtures/diagram/styles.xml"),
+            1,
+        ),
+        (
+            "relationships".into(),
+            root().join("tests/fixtures/diagram/relationships.xml"),
+            1,
+        ),
+    ];
+    if let Some(real) = common::shared("blueprints/real", "the real views of the browser test") {
+        for (short, file) in [
+            ("archi", "archi_test_archisurance_2019.xml"),
+            ("sparx", "arktect_aoeff_3_0_sparx.xml"),
+            ("opengroup", "og_ArchiSurance_3.1_casestudy.xml"),
+        ] {
+            files.push((short.into(), real.join(file), 2));
+        }
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let mut manifest = Vec::new();
+    for (short, file, most) in &files {
+        let l = archgen::load::load_bytes(
+            &file.display().to_string(),
+            std::fs::read(file).unwrap(),
+            &archgen::model::ReadOptions::default(),
+        );
+        let m = l.usable().expect("a usable model");
+        let names = archgen::diagram::file_names(m);
+        // The largest views with bounds, in document order on a tie.
+        let mut chosen: Vec<(usize, [i64; 4])> = m
+            .views
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| Some((i, view_bounds(v)?)))
+            .collect();
+        chosen.sort_by_key(|&(i, _)| (std::cmp::Reverse(m.views[i].nodes.len()), i));
+        chosen.truncate(*most);
+        assert!(
+            !chosen.is_empty(),
+            "{}: no view with bounds",
+            file.display()
+        );
+        for (i, bounds) in chosen {
+            let v = &m.views[i];
+            let dir = scratch.path().join(format!("{short}-{i}"));
+            run(Command::new(env!("CARGO_BIN_EXE_archgen"))
+                .arg("diagram")
+                .arg(file)
+                .args(["--view", &v.identifier, "-o"])
+                .arg(&dir))
+            .unwrap();
+            let stem = names[i].trim_end_matches(".svg");
+            manifest.push(serde_json::json!({
+                "name": format!("{short}-{stem}"),
+                "svg": dir.join(&names[i]),
+                "bounds": bounds,
+            }));
+        }
+    }
+    let list = scratch.path().join("views.json");
+    std::fs::write(&list, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    let shots = root().join("target/screenshots");
+    let text = run(Command::new(&t.python)
+        .arg(root().join("tests/browser/views_test.py"))
+        .arg(&list)
+        .arg(&shots))
+    .unwrap();
+    assert!(
+        text.contains(&format!("{} views checked", manifest.len())),
+        "{text}"
+    );
     eprintln!("e2e: {}", text.trim());
 }
 

@@ -275,3 +275,102 @@ fn plan_colour_obeys_the_color_flag_and_no_color() {
     assert!(!plan(&[], true).contains('\x1b'));
     assert!(plan(&[], true).ends_with("-0\n"));
 }
+
+/// Every `href` of every drawn view in a generated project leads to a file
+/// of that project (and, with a `#`, to an anchor the file defines), and
+/// ARCHITECTURE.adoc embeds every drawing. A view named to break out of
+/// SVG, AsciiDoc or a path stays escaped and writes inside the folder.
+#[test]
+fn drawn_views_link_into_the_project_and_hostile_view_names_stay_escaped() {
+    let base = std::fs::read_to_string(root().join("blueprints/minimal.xml")).unwrap();
+    let hostile = "<name xml:lang=\"en\">../../x\u{2028}&lt;/svg&gt;&lt;script&gt;alert(1)&lt;/script&gt; image::/etc/passwd[] {{ ir }}</name>";
+    // The view's name (the model has the same one, earlier).
+    let at = base.find("<views>").unwrap();
+    let with_hostile = format!(
+        "{}{}",
+        &base[..at],
+        base[at..].replacen(
+            "<name xml:lang=\"en\">Minimal Metrics Dashboard</name>",
+            hostile,
+            1
+        )
+    );
+    assert_ne!(base, with_hostile);
+    let t = tempfile::tempdir().unwrap();
+    for (name, text) in [("example", None), ("hostile", Some(with_hostile))] {
+        let blueprint = match text {
+            None => root().join("blueprints/saas-dashboard.xml"),
+            Some(text) => {
+                let p = t.path().join("hostile.xml");
+                std::fs::write(&p, text).unwrap();
+                p
+            }
+        };
+        let out = t.path().join(name);
+        let o = archgen(
+            &[
+                "gen",
+                blueprint.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            &root(),
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let files = tree(&out);
+        let adoc = String::from_utf8(files["ARCHITECTURE.adoc"].clone()).unwrap();
+        let views: Vec<&String> = files
+            .keys()
+            .filter(|p| p.starts_with("docs/architecture/views/"))
+            .collect();
+        assert!(!views.is_empty(), "{name}: no drawn view");
+        let mut links = 0;
+        for v in views {
+            let file = v.rsplit('/').next().unwrap();
+            assert!(
+                file.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c)),
+                "{name}: {v}"
+            );
+            assert!(
+                adoc.contains(&format!("image::docs/architecture/views/{file}[")),
+                "{name}: ARCHITECTURE.adoc does not embed {v}"
+            );
+            let svg = String::from_utf8(files[v].clone()).unwrap();
+            assert!(!svg.contains("<script"), "{name}: {v}");
+            for href in svg.split("href=\"").skip(1) {
+                let href = &href[..href.find('"').unwrap()];
+                let (path, anchor) = href.split_once('#').unwrap_or((href, ""));
+                let target = Path::new("docs/architecture/views").join(path);
+                // Resolve `..` by hand: the target must stay in the project.
+                let mut parts: Vec<&str> = Vec::new();
+                for c in target.to_str().unwrap().split('/') {
+                    match c {
+                        ".." => assert!(parts.pop().is_some(), "{name}: {href} leaves the project"),
+                        "." | "" => {}
+                        c => parts.push(c),
+                    }
+                }
+                let resolved = parts.join("/");
+                let bytes = files
+                    .get(&resolved)
+                    .unwrap_or_else(|| panic!("{name}: {v} links to {href}: no such file"));
+                if !anchor.is_empty() {
+                    let text = String::from_utf8_lossy(bytes);
+                    assert!(
+                        text.contains(&format!("[[{anchor}]]")),
+                        "{name}: {v} links to {href}: no such anchor"
+                    );
+                }
+                links += 1;
+            }
+        }
+        assert!(links >= 5, "{name}: {links} links");
+        if name == "hostile" {
+            assert!(!adoc.contains("image::/etc/passwd[]"), "{adoc}");
+            assert!(adoc.contains("image::/etc/passwd&#91;&#93;"), "{adoc}");
+            assert!(!adoc.contains("<script>"));
+            assert!(!adoc.contains("{{ ir }}"), "template syntax in a title");
+        }
+    }
+}

@@ -45,9 +45,9 @@ fn pack_check_passes_the_builtin_pack() {
         "../../templates/python-fastapi",
         "\
 pack `python-fastapi` 0.1.0 (../../templates/python-fastapi), strict mode, against 6 probe IRs:
-  example         111 files  ok         blueprints/saas-dashboard.xml
-  metric-kinds     97 files  ok         blueprints/metric-kinds.xml
-  regulated       108 files  ok         blueprints/regulated.xml
+  example         112 files  ok         blueprints/saas-dashboard.xml
+  metric-kinds     98 files  ok         blueprints/metric-kinds.xml
+  regulated       110 files  ok         blueprints/regulated.xml
   hostile-names   110 files  ok         tests/fixtures/gen/hostile-names.xml
   empty            80 files  ok         src/pack/probes/empty.xml
   docs-only         4 files  ok         src/pack/probes/docs-only.xml

@@ -114,18 +114,36 @@ pub(super) fn make_plan(
         }
     };
     let (mut l, pack, ir) = front_with(c, &memory, None, err)?;
+    // The views, drawn, for a pack that writes them.
+    let drawings = match &l.model {
+        Some(m)
+            if pack
+                .manifest
+                .files
+                .iter()
+                .any(|r| r.each == Some(pack::Each::View)) =>
+        {
+            crate::diagram::draw_all(m)
+        }
+        _ => Vec::new(),
+    };
     // The model and its text have done their part once the IR is built:
     // the memory goes to rendering.
     l.model = None;
     l.source = None;
-    // What the generation depends on: the IR as the blueprint gives it.
-    let input_hash = pack::json_digest(&ir);
+    // What the generation depends on: the IR as the blueprint gives it,
+    // and the drawings of its views.
+    let input_hash = if drawings.is_empty() {
+        pack::json_digest(&ir)
+    } else {
+        pack::json_digest(&(&ir, &drawings))
+    };
     let mut ir = ir;
     let keys = std::mem::take(&mut ir.keys);
     let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
     let chain = pack::migrations::chain(recorded, &ir, pack.manifest.schema_level);
     let schema = schema_of(&ir, &pack.manifest);
-    let files = match pack::render(&pack, ir, &chain) {
+    let files = match pack::render(&pack, ir, &chain, &drawings) {
         Ok(f) => f,
         Err(e) => {
             writeln!(

@@ -9,6 +9,7 @@
 
 mod authoring;
 mod check;
+mod diagram;
 mod explain;
 mod generate;
 mod init;
@@ -19,6 +20,7 @@ mod validate;
 
 pub use authoring::{pack_check, pack_new};
 pub use check::check;
+pub use diagram::diagram;
 pub use explain::explain;
 pub use generate::gen;
 pub use init::init;

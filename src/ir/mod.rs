@@ -12,6 +12,7 @@
 pub mod build;
 pub mod profile;
 pub mod stack;
+pub mod views;
 
 pub use build::build;
 pub use profile::{FieldKind, FieldType, Framework, Grain, KindDef, Measure, Operand, Role, Unit};
@@ -42,6 +43,8 @@ pub struct Ir {
     pub infrastructure: Infrastructure,
     pub compliance: Vec<Compliance>,
     pub decisions: Vec<Decision>,
+    /// The model's views, for packs that draw them (see [`views`]).
+    pub views: Vec<views::View>,
     pub explanations: Vec<Explanation>,
     /// The keys to remember for the next generation (see [`KeyMemory`]):
     /// `kind:identifier` → key, for every item whose key is not the one its

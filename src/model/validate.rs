@@ -143,6 +143,26 @@ pub fn validate(m: &Model) -> Vec<Diagnostic> {
         }
     }
 
+    for v in &m.views {
+        let unplaced = v.nodes.iter().filter(|n| n.x.is_none() || n.y.is_none());
+        let count = unplaced.clone().count();
+        if let Some(first) = unplaced.clone().next() {
+            out.push(
+                Diagnostic::new(
+                    Code::NoPositions,
+                    format!(
+                        "{count} of the {} nodes of view {} {} no position (`x`, `y`); archgen draws the view with a layout of its own",
+                        v.nodes.len(),
+                        shown(v.name.as_deref().unwrap_or(&v.identifier)),
+                        if count == 1 { "has" } else { "have" }
+                    ),
+                )
+                .at(first.pos.offset, 1)
+                .help("export the view with its diagram from the modelling tool; the automatic layout puts the boxes in rows by layer, children inside their parents"),
+            );
+        }
+    }
+
     let defined = |p: &Property| p.key.is_some();
     let all_props = m
         .properties

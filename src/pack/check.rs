@@ -180,14 +180,14 @@ pub fn check(pack: &Pack) -> Report {
                 continue;
             }
         };
-        let mut ir = ir;
+        let (mut ir, drawings) = ir;
         let (recorded, records) = earlier.clone().unwrap_or_default();
         let adrs = super::records::renumber(&mut ir.decisions, &records);
         let chain = super::migrations::chain(recorded, &ir, pack.manifest.schema_level);
         if earlier.is_none() {
             earlier = Some((chain.clone(), adrs));
         }
-        let (files, errors) = match render_all(pack, ir, &chain) {
+        let (files, errors) = match render_all(pack, ir, &chain, &drawings) {
             Ok(x) => x,
             Err(e) => (Vec::new(), vec![e]),
         };
@@ -204,8 +204,12 @@ pub fn check(pack: &Pack) -> Report {
     report
 }
 
-/// The IR of a probe for this pack, as `gen` would build it.
-fn probe_ir(pack: &Pack, probe: &Probe) -> Result<crate::ir::Ir, String> {
+/// The IR of a probe for this pack, as `gen` would build it, and its
+/// views drawn.
+fn probe_ir(
+    pack: &Pack,
+    probe: &Probe,
+) -> Result<(crate::ir::Ir, Vec<crate::diagram::Drawing>), String> {
     let loaded = crate::load::load_bytes(
         probe.path,
         probe.xml.as_bytes().to_vec(),
@@ -215,7 +219,8 @@ fn probe_ir(pack: &Pack, probe: &Probe) -> Result<crate::ir::Ir, String> {
         return Err(format!("the probe `{}` does not load", probe.name));
     };
     let (ir, diags) = crate::ir::build::build(model, &pack.manifest.stack());
-    ir.ok_or_else(|| {
+    let drawings = crate::diagram::draw_all(model);
+    ir.map(|ir| (ir, drawings)).ok_or_else(|| {
         let first = diags
             .iter()
             .find(|d| d.is_error())

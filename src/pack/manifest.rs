@@ -36,7 +36,8 @@ pub struct FileRule {
     pub path: String,
     #[serde(default = "default_lifecycle")]
     pub lifecycle: Lifecycle,
-    /// Render once per item of this IR list.
+    /// Render once per item of this IR list (`view`: each view, with its
+    /// drawing's SVG text as `view.svg`, rendered after every other rule).
     #[serde(default)]
     pub each: Option<Each>,
     /// Only when this condition holds (default `application`).
@@ -48,6 +49,12 @@ pub struct FileRule {
     /// Copy the template verbatim instead of rendering it.
     #[serde(default)]
     pub verbatim: bool,
+    /// A minijinja expression over `ir` (and the item) giving the
+    /// identifiers of the model elements the file comes from, beyond the
+    /// item's own: a list of strings, or of lists of strings. The files an
+    /// element comes to are where its box in a drawn view links.
+    #[serde(default)]
+    pub from: Option<String>,
 }
 
 fn default_lifecycle() -> Lifecycle {
@@ -67,6 +74,8 @@ pub enum Each {
     Component,
     /// Each revision of the migration chain.
     Migration,
+    /// Each view of the model, drawn.
+    View,
 }
 
 impl Each {
@@ -81,6 +90,7 @@ impl Each {
             Self::Compliance => "compliance",
             Self::Component => "component",
             Self::Migration => "migration",
+            Self::View => "view",
         }
     }
 }

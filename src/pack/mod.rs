@@ -13,7 +13,7 @@ mod render;
 pub mod starter;
 
 pub use crate::naming::hex;
-pub use manifest::{FileRule, Lifecycle, Manifest};
+pub use manifest::{Each, FileRule, Lifecycle, Manifest};
 pub use render::{render, render_all, RenderError, RenderedFile};
 
 /// SHA-256 of bytes, as lower-case hex.

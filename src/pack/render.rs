@@ -7,6 +7,7 @@
 use super::manifest::Each;
 use super::migrations::{Op, RenderRevision, Table};
 use super::{Lifecycle, Pack};
+use crate::diagram::Drawing;
 use crate::ir::Ir;
 use crate::naming;
 use minijinja::{Environment, UndefinedBehavior, Value};
@@ -59,16 +60,22 @@ struct Anchor {
 }
 
 /// Renders every file of `pack` for `ir`, in path order. `chain` is the
-/// migration chain (see [`super::migrations::chain`]). The IR is taken:
-/// once the templates' view of it is made, the explanations (which only
-/// templates read, and which are as many as the model's elements) are let
-/// go rather than held twice.
+/// migration chain (see [`super::migrations::chain`]); `drawings` are the
+/// model's views, drawn (see [`crate::diagram`]), for rules with
+/// `each = "view"`. The IR is taken: once the templates' view of it is
+/// made, the explanations (which only templates read, and which are as
+/// many as the model's elements) are let go rather than held twice.
+///
+/// Rules render in their order, except that `each = "view"` rules come
+/// last: a view's drawing links each element's box to the files the other
+/// rules made from that element.
 pub fn render(
     pack: &Pack,
     ir: Ir,
     chain: &[super::migrations::Revision],
+    drawings: &[Drawing],
 ) -> Result<Vec<RenderedFile>, RenderError> {
-    render_with(pack, ir, chain, None)
+    render_with(pack, ir, chain, drawings, None)
 }
 
 /// [`render`] that goes on past a file (or an item) that fails, for
@@ -79,9 +86,10 @@ pub fn render_all(
     pack: &Pack,
     ir: Ir,
     chain: &[super::migrations::Revision],
+    drawings: &[Drawing],
 ) -> Result<(Vec<RenderedFile>, Vec<RenderError>), RenderError> {
     let mut errors = Vec::new();
-    let files = render_with(pack, ir, chain, Some(&mut errors))?;
+    let files = render_with(pack, ir, chain, drawings, Some(&mut errors))?;
     Ok((files, errors))
 }
 
@@ -91,6 +99,7 @@ fn render_with(
     pack: &Pack,
     mut ir: Ir,
     chain: &[super::migrations::Revision],
+    drawings: &[Drawing],
     mut errors: Option<&mut Vec<RenderError>>,
 ) -> Result<Vec<RenderedFile>, RenderError> {
     macro_rules! attempt {
@@ -111,7 +120,10 @@ fn render_with(
     let tests: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut env = environment(pack, &anchors, &tests)?;
     let ir_value = Value::from_serialize(&ir);
-    ir.explanations = Vec::new();
+    let became: HashMap<String, String> = std::mem::take(&mut ir.explanations)
+        .into_iter()
+        .map(|e| (e.element, e.became))
+        .collect();
     let ir = &ir;
     add_ir_functions(&mut env, ir, &ir_value);
     let migrations = super::migrations::for_render(chain);
@@ -141,99 +153,251 @@ fn render_with(
         Value::from_serialize(&ctx)
     };
 
+    let drawing_of: HashMap<&str, &Drawing> =
+        drawings.iter().map(|d| (d.view.as_str(), d)).collect();
+
     let mut out: BTreeMap<String, RenderedFile> = BTreeMap::new();
-    for rule in &pack.manifest.files {
-        if !rule.when.holds(ir) {
-            continue;
-        }
-        if !pack.templates.contains_key(&rule.template) {
-            attempt!(Err(RenderError::MissingTemplate {
-                pack: pack.manifest.name.clone(),
-                template: rule.template.clone(),
-            }));
-        }
-        let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each {
-            None => vec![(None, String::new(), vec![])],
-            Some(Each::Migration) => values_of(&migrations_value)
-                .zip(&labels)
-                .map(|(v, label)| (Some(v), label.clone(), vec![]))
-                .collect(),
-            Some(kind) => items_of(ir, &ir_value, kind),
-        };
-        for (item, label, from) in items {
-            let ctx = base(rule.each.map(Each::as_str), item);
-            let item_note = if label.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (rendering {} `{label}`)",
-                    rule.each.map_or("", Each::as_str)
-                )
-            };
-            if let Some(f) = &rule.filter {
-                let expr = attempt!(env.compile_expression(f).map_err(|e| {
-                    template_error(&format!("{} (filter `{f}`)", rule.template), &e, &item_note)
-                }));
-                let keep = attempt!(expr.eval(&ctx).map_err(|e| {
-                    template_error(&format!("{} (filter `{f}`)", rule.template), &e, &item_note)
-                }));
-                if !keep.is_true() {
-                    continue;
-                }
+    let mut links: Option<ProjectLinks> = None;
+    for views_pass in [false, true] {
+        for rule in &pack.manifest.files {
+            if (rule.each == Some(Each::View)) != views_pass || !rule.when.holds(ir) {
+                continue;
             }
-            let path = attempt!(env.render_str(&rule.path, &ctx).map_err(|e| {
-                template_error(
-                    &format!("{} (path `{}`)", rule.template, rule.path),
-                    &e,
-                    &item_note,
-                )
-            }));
-            let path = attempt!(check_path(&path).ok_or_else(|| RenderError::BadPath {
-                template: rule.template.clone(),
-                path: path.clone(),
-                item: item_note.clone(),
-            }));
-            let content = if rule.verbatim {
-                pack.templates[&rule.template].clone()
-            } else {
-                let t = attempt!(env.get_template(&rule.template).map_err(|e| template_error(
-                    &rule.template,
-                    &e,
-                    &item_note
-                )));
-                let mut s = attempt!(t.render(&ctx).map_err(|e| template_error(
-                    &rule.template,
-                    &e,
-                    &item_note
-                )));
-                if !s.ends_with('\n') && !s.is_empty() {
-                    s.push('\n');
-                }
-                // Every file is held until the plan is written: without the
-                // room the string grew into.
-                s.shrink_to_fit();
-                s
-            };
-            record_anchors(&anchors, &tests, &pack.manifest.tests, &path, &content);
-            if out.contains_key(&path) {
-                attempt!(Err(RenderError::Duplicate(path.clone())));
-            }
-            let mut from = from;
-            from.sort();
-            from.dedup();
-            out.insert(
-                path.clone(),
-                RenderedFile {
-                    path,
-                    content,
-                    lifecycle: rule.lifecycle,
+            if !pack.templates.contains_key(&rule.template) {
+                attempt!(Err(RenderError::MissingTemplate {
+                    pack: pack.manifest.name.clone(),
                     template: rule.template.clone(),
-                    from,
-                },
-            );
+                }));
+            }
+            if views_pass && links.is_none() {
+                links = Some(ProjectLinks::new(&out, &became, ir));
+            }
+            let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each {
+                None => vec![(None, String::new(), vec![])],
+                Some(Each::Migration) => values_of(&migrations_value)
+                    .zip(&labels)
+                    .map(|(v, label)| (Some(v), label.clone(), vec![]))
+                    .collect(),
+                Some(kind) => items_of(ir, &ir_value, kind),
+            };
+            for (index, (item, label, from)) in items.into_iter().enumerate() {
+                let mut ctx = base(rule.each.map(Each::as_str), item.clone());
+                let item_note = if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (rendering {} `{label}`)",
+                        rule.each.map_or("", Each::as_str)
+                    )
+                };
+                let fail = |what: &str, e: &minijinja::Error| {
+                    template_error(&format!("{} ({what})", rule.template), e, &item_note)
+                };
+                if let Some(f) = &rule.filter {
+                    let what = format!("filter `{f}`");
+                    let expr = attempt!(env.compile_expression(f).map_err(|e| fail(&what, &e)));
+                    let keep = attempt!(expr.eval(&ctx).map_err(|e| fail(&what, &e)));
+                    if !keep.is_true() {
+                        continue;
+                    }
+                }
+                let path = attempt!(env
+                    .render_str(&rule.path, &ctx)
+                    .map_err(|e| fail(&format!("path `{}`", rule.path), &e)));
+                let path = attempt!(check_path(&path).ok_or_else(|| RenderError::BadPath {
+                    template: rule.template.clone(),
+                    path: path.clone(),
+                    item: item_note.clone(),
+                }));
+                if let (true, Some(links), Some(item)) = (views_pass, &links, item) {
+                    // The drawing, its links relative to where it goes.
+                    let view = &ir.views[index];
+                    let svg = drawing_of
+                        .get(view.identifier.as_str())
+                        .map_or_else(String::new, |d| crate::diagram::svg(d, &links.from(&path)));
+                    ctx = base(
+                        rule.each.map(Each::as_str),
+                        Some(with_attr(&item, "svg", Value::from(svg))),
+                    );
+                }
+                let content =
+                    if rule.verbatim {
+                        pack.templates[&rule.template].clone()
+                    } else {
+                        let t = attempt!(env
+                            .get_template(&rule.template)
+                            .map_err(|e| template_error(&rule.template, &e, &item_note)));
+                        let mut s = attempt!(t.render(&ctx).map_err(|e| template_error(
+                            &rule.template,
+                            &e,
+                            &item_note
+                        )));
+                        if !s.ends_with('\n') && !s.is_empty() {
+                            s.push('\n');
+                        }
+                        // Every file is held until the plan is written: without the
+                        // room the string grew into.
+                        s.shrink_to_fit();
+                        s
+                    };
+                record_anchors(&anchors, &tests, &pack.manifest.tests, &path, &content);
+                if out.contains_key(&path) {
+                    attempt!(Err(RenderError::Duplicate(path.clone())));
+                }
+                let mut from = from;
+                if let Some(f) = &rule.from {
+                    let what = format!("from `{f}`");
+                    from.extend(attempt!(
+                        provenance(&env, f, &ctx).map_err(|e| fail(&what, &e))
+                    ));
+                }
+                from.sort();
+                from.dedup();
+                out.insert(
+                    path.clone(),
+                    RenderedFile {
+                        path,
+                        content,
+                        lifecycle: rule.lifecycle,
+                        template: rule.template.clone(),
+                        from,
+                    },
+                );
+            }
         }
     }
     Ok(out.into_values().collect())
+}
+
+/// The element identifiers a rule's `from` expression gives: strings, in
+/// lists nested up to three deep.
+fn provenance(
+    env: &Environment<'_>,
+    expr: &str,
+    ctx: &Value,
+) -> Result<Vec<String>, minijinja::Error> {
+    let value = env.compile_expression(expr)?.eval(ctx)?;
+    let mut out = Vec::new();
+    let mut stack = vec![(value, 0usize)];
+    while let Some((v, depth)) = stack.pop() {
+        if let Some(s) = v.as_str() {
+            out.push(s.to_owned());
+        } else if v.is_none() || v.is_undefined() {
+        } else if depth < 3 && v.try_iter().is_ok() && v.kind() == minijinja::value::ValueKind::Seq
+        {
+            let items: Vec<Value> = values_of(&v).collect();
+            stack.extend(items.into_iter().rev().map(|x| (x, depth + 1)));
+        } else {
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!("`from` gives {v}, not a list of element identifiers"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Where the boxes of a drawn view lead in the project: each element to
+/// the most specific file made from it (the one made from the fewest
+/// elements; at the element's anchor when the file has one, see
+/// [`naming::element_anchor`]), with what it became and the files it went
+/// into as the tooltip.
+struct ProjectLinks {
+    /// Element → the files made from it, most specific first.
+    files: HashMap<String, Vec<(String, bool)>>,
+    became: HashMap<String, String>,
+    /// View → its drawing's file name.
+    views: HashMap<String, String>,
+}
+
+/// How many files a tooltip lists.
+const LISTED_FILES: usize = 6;
+
+impl ProjectLinks {
+    fn new(
+        out: &BTreeMap<String, RenderedFile>,
+        became: &HashMap<String, String>,
+        ir: &Ir,
+    ) -> Self {
+        let mut files: HashMap<String, Vec<(usize, String, bool)>> = HashMap::new();
+        for f in out.values() {
+            for id in &f.from {
+                let anchored = f.content.contains(&naming::element_anchor(id));
+                files
+                    .entry(id.clone())
+                    .or_default()
+                    .push((f.from.len(), f.path.clone(), anchored));
+            }
+        }
+        ProjectLinks {
+            files: files
+                .into_iter()
+                .map(|(id, mut v)| {
+                    v.sort();
+                    (id, v.into_iter().map(|(_, p, a)| (p, a)).collect())
+                })
+                .collect(),
+            became: became.clone(),
+            views: ir
+                .views
+                .iter()
+                .map(|v| (v.identifier.clone(), v.file.clone()))
+                .collect(),
+        }
+    }
+
+    /// The links of a drawing written to `path`.
+    fn from<'a>(&'a self, path: &str) -> RelativeLinks<'a> {
+        let depth = path.matches('/').count();
+        RelativeLinks {
+            links: self,
+            up: "../".repeat(depth),
+        }
+    }
+}
+
+struct RelativeLinks<'a> {
+    links: &'a ProjectLinks,
+    /// From the drawing's folder to the project's.
+    up: String,
+}
+
+impl crate::diagram::Links for RelativeLinks<'_> {
+    fn element(&self, id: &str) -> Option<crate::diagram::Link> {
+        let files = self.links.files.get(id);
+        let became = self.links.became.get(id);
+        let (first, anchored) = files?.first()?;
+        let mut href = format!("{}{first}", self.up);
+        if *anchored {
+            href.push('#');
+            href.push_str(&naming::element_anchor(id));
+        }
+        let mut title = String::new();
+        if let Some(b) = became {
+            title.push_str(&format!("became: {b}"));
+        }
+        let files = files.map_or(&[][..], Vec::as_slice);
+        let listed: Vec<&str> = files
+            .iter()
+            .take(LISTED_FILES)
+            .map(|(p, _)| p.as_str())
+            .collect();
+        if !listed.is_empty() {
+            if !title.is_empty() {
+                title.push('\n');
+            }
+            title.push_str(&format!("files: {}", listed.join(", ")));
+            if files.len() > LISTED_FILES {
+                title.push_str(&format!(" and {} more", files.len() - LISTED_FILES));
+            }
+        }
+        Some(crate::diagram::Link { href, title })
+    }
+
+    /// Every view's drawing goes to the same folder, by its file name.
+    fn view(&self, id: &str) -> Option<String> {
+        self.links.views.get(id).cloned()
+    }
 }
 
 /// The migration chain as templates see it, each table's value made once:
@@ -322,7 +486,8 @@ items!(
     crate::ir::Job,
     crate::ir::Decision,
     crate::ir::Compliance,
-    crate::ir::Component
+    crate::ir::Component,
+    crate::ir::views::View
 );
 
 /// The items of an IR list, each with a label and its provenance. The
@@ -349,6 +514,7 @@ fn items_of(ir: &Ir, ir_value: &Value, kind: Each) -> Vec<(Option<Value>, String
         Each::Decision => each(ir_value, "decisions", &ir.decisions),
         Each::Compliance => each(ir_value, "compliance", &ir.compliance),
         Each::Component => each(ir_value, "components", &ir.components),
+        Each::View => each(ir_value, "views", &ir.views),
         Each::Migration => vec![],
     }
 }
@@ -566,6 +732,7 @@ fn environment(
     env.add_filter("comment", |s: String| naming::comment(&s));
     env.add_filter("sql_str", |s: String| naming::sql_str(&s));
     env.add_filter("path_segment", |s: String| naming::path_segment(&s));
+    env.add_filter("element_anchor", |s: String| naming::element_anchor(&s));
     env.add_filter("clip", |s: String, n: usize| naming::truncate(&s, n));
     env.add_filter("camel", |s: String| naming::camel(&s));
     env.add_filter("ts_ident", |s: String| naming::ts_ident(&s));

@@ -68,3 +68,26 @@ pub fn shared(sub: &str, test: &str) -> Option<std::path::PathBuf> {
     );
     None
 }
+
+/// What a run of archgen gave: exit code, stdout and stderr.
+#[allow(dead_code)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the archgen binary with `args` in `dir`.
+#[allow(dead_code)]
+pub fn run(args: &[&str], dir: &Path) -> Out {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_archgen"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    Out {
+        code: o.status.code().expect("exited"),
+        stdout: String::from_utf8(o.stdout).unwrap(),
+        stderr: String::from_utf8(o.stderr).unwrap(),
+    }
+}

@@ -567,6 +567,7 @@ impl<'m> Builder<'m> {
             infrastructure,
             compliance,
             decisions,
+            views: super::views::views(m),
             explanations,
             keys: std::mem::take(&mut self.remember),
         }
