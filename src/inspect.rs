@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 /// The human summary: format, exporter, counts by type, views.
 pub fn summary(m: &Model, encoding: &str) -> String {
     let mut s = String::new();
-    let name = m.name.as_deref().unwrap_or("(unnamed)");
+    let name = m.text.name.as_deref().unwrap_or("(unnamed)");
     let _ = writeln!(
         s,
         "model:          {} [{}]",
@@ -65,7 +65,7 @@ pub fn summary(m: &Model, encoding: &str) -> String {
         let _ = writeln!(
             s,
             "  {} [{}]: {} nodes, {} connections",
-            one_line(v.name.as_deref().unwrap_or("(unnamed)")),
+            one_line(v.text.name.as_deref().unwrap_or("(unnamed)")),
             one_line(&v.identifier),
             v.nodes.len(),
             v.connections.len()

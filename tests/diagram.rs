@@ -134,7 +134,7 @@ fn check(l: &Loaded, vi: usize, svg: &str) {
         let name = match &n.element_ref {
             Some(e) => m
                 .element(e)
-                .and_then(|e| e.name.clone())
+                .and_then(|e| e.text.name.clone())
                 .filter(|s| !s.trim().is_empty())
                 .or_else(|| n.label.clone()),
             None => n.label.clone(),

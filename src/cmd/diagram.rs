@@ -39,7 +39,7 @@ pub fn diagram(
                 .collect();
             if by_id.is_empty() {
                 (0..m.views.len())
-                    .filter(|&i| m.views[i].name.as_deref().map(str::trim) == Some(q.trim()))
+                    .filter(|&i| m.views[i].text.name.as_deref().map(str::trim) == Some(q.trim()))
                     .collect()
             } else {
                 by_id
@@ -51,7 +51,7 @@ pub fn diagram(
             .views
             .iter()
             .take(LISTED)
-            .map(|v| match &v.name {
+            .map(|v| match &v.text.name {
                 Some(n) => format!("{} ({})", shown(n), shown(&v.identifier)),
                 None => shown(&v.identifier),
             })

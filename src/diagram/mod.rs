@@ -205,7 +205,13 @@ pub fn view_keys(m: &Model) -> Vec<String> {
     let mut keys = naming::Allocator::new();
     m.views
         .iter()
-        .map(|v| keys.claim(&naming::key_for(v.name.as_deref(), "view", &v.identifier)))
+        .map(|v| {
+            keys.claim(&naming::key_for(
+                v.text.name.as_deref(),
+                "view",
+                &v.identifier,
+            ))
+        })
         .collect()
 }
 
@@ -316,8 +322,8 @@ impl<'m> Drawer<'m> {
         }
         Drawing {
             view: v.identifier.clone(),
-            name: v.name.clone().unwrap_or_else(|| v.identifier.clone()),
-            documentation: v.documentation.clone(),
+            name: v.text.name.clone().unwrap_or_else(|| v.identifier.clone()),
+            documentation: v.text.documentation.clone(),
             laid_out,
             boxes,
             lines,
@@ -343,7 +349,7 @@ impl<'m> Drawer<'m> {
         let (kind, outline, icon, label, title, fill) = match (n.kind, element, &n.view_ref) {
             (NodeKind::Element, Some(e), _) => {
                 let (outline, icon) = notation::figure(e.kind, symbols.get(&e.kind).copied());
-                let name = text(e.name.as_ref()).to_owned();
+                let name = text(e.text.name.as_ref()).to_owned();
                 let name = if name.is_empty() {
                     text(n.label.as_ref())
                 } else {
@@ -373,7 +379,7 @@ impl<'m> Drawer<'m> {
                 let target = self.views.get(r.as_str()).map(|&i| &self.m.views[i]);
                 let mut label = text(n.label.as_ref());
                 if label.is_empty() {
-                    label = target.and_then(|v| v.name.clone()).unwrap_or_default();
+                    label = target.and_then(|v| v.text.name.clone()).unwrap_or_default();
                 }
                 let title = format!("{label}\nView reference");
                 (
@@ -572,7 +578,7 @@ impl<'m> Drawer<'m> {
         };
         let mut label = match rel {
             Some(r) => {
-                let name = r.name.as_deref().unwrap_or("").trim().to_owned();
+                let name = r.text.name.as_deref().unwrap_or("").trim().to_owned();
                 match r
                     .modifier
                     .as_deref()

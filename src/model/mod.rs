@@ -67,6 +67,21 @@ impl Pos {
 }
 
 /// The whole model.
+/// The name and documentation of a model, element, relationship or view:
+/// in the language chosen (`name`, `documentation`) and in every language
+/// the file gives (`names`, `documentations`, written out only when there
+/// is more than one variant). Serialised flat into its owner.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Described {
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Texts::is_single")]
+    pub names: Texts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<String>,
+    #[serde(skip_serializing_if = "Texts::is_single")]
+    pub documentations: Texts,
+}
+
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Model {
@@ -79,12 +94,8 @@ pub struct Model {
     /// Which tool most likely wrote the file, guessed from its identifiers and
     /// property definitions; `None` when nothing tells.
     pub exporter: Option<String>,
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Texts::is_single")]
-    pub names: Texts,
-    pub documentation: Option<String>,
-    #[serde(skip_serializing_if = "Texts::is_single")]
-    pub documentations: Texts,
+    #[serde(flatten)]
+    pub text: Described,
     pub properties: Vec<Property>,
     pub property_definitions: Vec<PropertyDefinition>,
     pub elements: Vec<Element>,
@@ -104,13 +115,8 @@ pub struct Element {
     /// The type as the file spelled it, when that differs (2.1 names).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_type: Option<String>,
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Texts::is_single")]
-    pub names: Texts,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub documentation: Option<String>,
-    #[serde(skip_serializing_if = "Texts::is_single")]
-    pub documentations: Texts,
+    #[serde(flatten)]
+    pub text: Described,
     pub properties: Vec<Property>,
     #[serde(flatten)]
     pub pos: Pos,
@@ -148,13 +154,8 @@ pub struct Relationship {
     pub source_type: Option<String>,
     pub source: String,
     pub target: String,
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Texts::is_single")]
-    pub names: Texts,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub documentation: Option<String>,
-    #[serde(skip_serializing_if = "Texts::is_single")]
-    pub documentations: Texts,
+    #[serde(flatten)]
+    pub text: Described,
     /// Only on Access relationships; `Access` when the file gives none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_type: Option<AccessType>,
@@ -234,13 +235,8 @@ pub struct View {
     /// `Diagram` for every view the format defines.
     #[serde(rename = "type")]
     pub kind: String,
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Texts::is_single")]
-    pub names: Texts,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub documentation: Option<String>,
-    #[serde(skip_serializing_if = "Texts::is_single")]
-    pub documentations: Texts,
+    #[serde(flatten)]
+    pub text: Described,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub viewpoint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

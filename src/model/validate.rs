@@ -153,7 +153,7 @@ pub fn validate(m: &Model) -> Vec<Diagnostic> {
                     format!(
                         "{count} of the {} nodes of view {} {} no position (`x`, `y`); archgen draws the view with a layout of its own",
                         v.nodes.len(),
-                        shown(v.name.as_deref().unwrap_or(&v.identifier)),
+                        shown(v.text.name.as_deref().unwrap_or(&v.identifier)),
                         if count == 1 { "has" } else { "have" }
                     ),
                 )
@@ -194,7 +194,7 @@ pub fn validate(m: &Model) -> Vec<Diagnostic> {
     }
 
     for e in &m.elements {
-        if !e.kind.is_junction() && e.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        if !e.kind.is_junction() && e.text.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
             out.push(
                 Diagnostic::new(
                     Code::EmptyName,

@@ -22,8 +22,8 @@ impl<'m> Builder<'m> {
             for el in self.elements(t) {
                 let text = format!(
                     "{} {}",
-                    el.name.as_deref().unwrap_or(""),
-                    el.documentation.as_deref().unwrap_or("")
+                    el.text.name.as_deref().unwrap_or(""),
+                    el.text.documentation.as_deref().unwrap_or("")
                 );
                 let named = Framework::mentioned_in(&text);
                 if !named.is_empty() {

@@ -12,8 +12,8 @@ impl<'m> Builder<'m> {
             for e in self.elements(kind) {
                 let text = format!(
                     "{} {}",
-                    e.name.as_deref().unwrap_or_default(),
-                    e.documentation.as_deref().unwrap_or_default()
+                    e.text.name.as_deref().unwrap_or_default(),
+                    e.text.documentation.as_deref().unwrap_or_default()
                 )
                 .to_lowercase();
                 if words.iter().any(|w| text.contains(w)) {
@@ -134,7 +134,7 @@ impl<'m> Builder<'m> {
                     key: naming::kebab(&key),
                     title: name.clone(),
                     context: e
-                        .documentation
+                        .text.documentation
                         .clone()
                         .unwrap_or_else(|| format!("The blueprint states this {kind}.")),
                     drivers: Vec::new(),

@@ -32,10 +32,10 @@ impl<'m> Builder<'m> {
         let slot = format!("entity:{}", d.identifier);
         let table_prop = prop(&d.properties, "archgen:table");
         let mut requested = match table_prop {
-            Some(_) => naming::key_for(d.name.as_deref(), "entity", &d.identifier),
+            Some(_) => naming::key_for(d.text.name.as_deref(), "entity", &d.identifier),
             None => self.wanted_key(
                 &slot,
-                d.name.as_deref(),
+                d.text.name.as_deref(),
                 "entity",
                 &d.identifier,
                 d.pos.offset,
@@ -102,7 +102,7 @@ impl<'m> Builder<'m> {
                 }
             }
             e.from = from;
-            e.documentation = d.documentation.clone();
+            e.documentation = d.text.documentation.clone();
             e.retention = retention;
             e.broken_fields = broken;
             return i;
@@ -110,7 +110,7 @@ impl<'m> Builder<'m> {
 
         let key = tables.claim(&requested);
         if table_prop.is_none()
-            && key != naming::key_for(d.name.as_deref(), "entity", &d.identifier)
+            && key != naming::key_for(d.text.name.as_deref(), "entity", &d.identifier)
         {
             self.remember.insert(slot, key.clone());
         }
@@ -180,7 +180,7 @@ impl<'m> Builder<'m> {
             name: display(d),
             origin: EntityOrigin::Blueprint,
             tenant: true,
-            documentation: d.documentation.clone(),
+            documentation: d.text.documentation.clone(),
             fields,
             retention,
             time_field: None,

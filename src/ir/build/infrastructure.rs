@@ -15,7 +15,7 @@ impl<'m> Builder<'m> {
 
     pub(super) fn infrastructure(&mut self, roles: &HashMap<&str, Option<Role>>) -> Infrastructure {
         let db_like = |e: &Element| {
-            let n = e.name.as_deref().unwrap_or("");
+            let n = e.text.name.as_deref().unwrap_or("");
             has_stem(n, &["postgres"])
                 || has_word(n, &["db", "database", "rdbms", "sql"])
                 || (has_word(n, &["analytics"]) && has_word(n, &["store", "warehouse"]))
@@ -104,7 +104,7 @@ impl<'m> Builder<'m> {
             .and_then(|id| self.by_id.get(id.as_str()))
             .copied();
         let db_name = db.map(display);
-        let engine = db.and_then(|e| database_engine(e.name.as_deref().unwrap_or("")));
+        let engine = db.and_then(|e| database_engine(e.text.name.as_deref().unwrap_or("")));
         let mut runtimes: Vec<Runtime> = Vec::new();
         let mut hosts: Vec<&Element> = [T::SystemSoftware, T::Node, T::Device]
             .into_iter()
@@ -112,7 +112,7 @@ impl<'m> Builder<'m> {
             .collect();
         hosts.sort_by(|a, b| a.identifier.cmp(&b.identifier));
         for e in hosts {
-            if let Some((name, version)) = e.name.as_deref().and_then(runtime_of) {
+            if let Some((name, version)) = e.text.name.as_deref().and_then(runtime_of) {
                 // Said beside what else it became (the host of a service, say).
                 let (mut became, mut why) = self
                     .why

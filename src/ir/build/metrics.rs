@@ -210,7 +210,7 @@ impl<'m> Builder<'m> {
                     scale: *scale,
                 },
                 definition: text,
-                documentation: d.documentation.clone(),
+                documentation: d.text.documentation.clone(),
                 from: vec![d.identifier.clone()],
             });
         }
@@ -502,7 +502,7 @@ impl<'m> Builder<'m> {
             divisor,
             kind,
             definition: text,
-            documentation: d.documentation.clone(),
+            documentation: d.text.documentation.clone(),
             from: vec![d.identifier.clone()],
         })
     }

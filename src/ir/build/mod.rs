@@ -237,7 +237,7 @@ impl<'m> Builder<'m> {
         self.claim_key(
             keys,
             slot,
-            e.name.as_deref(),
+            e.text.name.as_deref(),
             prefix,
             &e.identifier,
             e.pos.offset,
@@ -287,7 +287,7 @@ impl<'m> Builder<'m> {
                 name: display(c),
                 role,
                 why,
-                documentation: c.documentation.clone(),
+                documentation: c.text.documentation.clone(),
                 from: vec![c.identifier.clone()],
             });
         }
@@ -503,19 +503,20 @@ impl<'m> Builder<'m> {
         let project_key = self.claim_key(
             &mut Allocator::new(),
             format!("project:{}", m.identifier),
-            m.name.as_deref(),
+            m.text.name.as_deref(),
             "project",
             &m.identifier,
             0,
         );
         let project = Project {
             name: m
+                .text
                 .name
                 .clone()
                 .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| "ArchiMate model".into()),
             key: project_key,
-            description: m.documentation.clone(),
+            description: m.text.documentation.clone(),
             pack: stack.pack.clone(),
             model_id: m.identifier.clone(),
             format: m.format.map_or("?", |f| f.as_str()).into(),
@@ -575,7 +576,13 @@ impl<'m> Builder<'m> {
 }
 
 fn display(e: &Element) -> String {
-    match e.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    match e
+        .text
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         Some(n) => n.to_owned(),
         None => format!("{} {}", e.kind, e.identifier),
     }

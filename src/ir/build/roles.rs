@@ -9,11 +9,11 @@ impl<'m> Builder<'m> {
         e.kind == T::DataObject
             && (prop(&e.properties, "archgen:metric").is_some()
                 || has_stem(
-                    e.name.as_deref().unwrap_or(""),
+                    e.text.name.as_deref().unwrap_or(""),
                     &["metric", "kpi", "statistic", "aggregate"],
                 )
                 || has_word(
-                    e.name.as_deref().unwrap_or(""),
+                    e.text.name.as_deref().unwrap_or(""),
                     &["daily", "weekly", "monthly"],
                 ))
     }
@@ -28,7 +28,7 @@ impl<'m> Builder<'m> {
                 }
             }
         }
-        let name = c.name.as_deref().unwrap_or("");
+        let name = c.text.name.as_deref().unwrap_or("");
         let data = self.access(c, &[T::DataObject]);
         let writes_metric = data.writes.iter().any(|d| self.is_metric_object(d));
         let reads_raw = data.reads.iter().any(|d| !self.is_metric_object(d));

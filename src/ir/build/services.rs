@@ -83,7 +83,7 @@ impl<'m> Builder<'m> {
                         || sw.contains(w.trim_end_matches('s'))
                 };
                 let content = |d: &&Element| -> Vec<String> {
-                    words(d.name.as_deref().unwrap_or(""))
+                    words(d.text.name.as_deref().unwrap_or(""))
                         .into_iter()
                         .filter(|w| !STOP_WORDS.contains(&w.as_str()))
                         .collect()
@@ -235,7 +235,7 @@ impl<'m> Builder<'m> {
                 metrics: ms,
                 entities: es,
                 consumers,
-                documentation: s.documentation.clone(),
+                documentation: s.text.documentation.clone(),
                 why: why_full,
                 from: std::iter::once(s.identifier.clone())
                     .chain(ifaces.iter().map(|i| i.identifier.clone()))

@@ -36,12 +36,12 @@ pub(super) fn finish(m: &mut Model, opts: &ReadOptions) {
             p.value = pick(&mut p.values);
         }
     };
-    m.name = pick(&mut m.names);
-    m.documentation = pick(&mut m.documentations);
+    m.text.name = pick(&mut m.text.names);
+    m.text.documentation = pick(&mut m.text.documentations);
     fix_props(&mut m.properties);
     for e in &mut m.elements {
-        e.name = pick(&mut e.names);
-        e.documentation = pick(&mut e.documentations);
+        e.text.name = pick(&mut e.text.names);
+        e.text.documentation = pick(&mut e.text.documentations);
         fix_props(&mut e.properties);
         if e.source_type.as_deref() == Some("Junction")
             && e.properties.iter().any(|p| {
@@ -57,8 +57,8 @@ pub(super) fn finish(m: &mut Model, opts: &ReadOptions) {
         }
     }
     for r in &mut m.relationships {
-        r.name = pick(&mut r.names);
-        r.documentation = pick(&mut r.documentations);
+        r.text.name = pick(&mut r.text.names);
+        r.text.documentation = pick(&mut r.text.documentations);
         fix_props(&mut r.properties);
     }
     for o in &mut m.organizations {
@@ -66,8 +66,8 @@ pub(super) fn finish(m: &mut Model, opts: &ReadOptions) {
         o.documentation = pick(&mut o.documentations);
     }
     for v in &mut m.views {
-        v.name = pick(&mut v.names);
-        v.documentation = pick(&mut v.documentations);
+        v.text.name = pick(&mut v.text.names);
+        v.text.documentation = pick(&mut v.text.documentations);
         fix_props(&mut v.properties);
         for n in &mut v.nodes {
             n.label = pick(&mut n.labels);

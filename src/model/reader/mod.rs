@@ -23,9 +23,9 @@ use super::attr_scan::RawAttr;
 use super::chars;
 use super::xml::{quick_xml_reader, to_usize, Token, Tokenizer};
 use super::{
-    AccessType, Color, Connection, ConnectionKind, Element, ElementType, Font, FormatVersion,
-    Model, Node, NodeKind, OrgItem, Point, Pos, Property, PropertyDefinition, Relationship,
-    RelationshipType, Style, Texts, View,
+    AccessType, Color, Connection, ConnectionKind, Described, Element, ElementType, Font,
+    FormatVersion, Model, Node, NodeKind, OrgItem, Point, Pos, Property, PropertyDefinition,
+    Relationship, RelationshipType, Style, Texts, View,
 };
 use crate::diagnostic::{shown, Code, Diagnostic};
 use crate::source::SourceFile;

@@ -16,10 +16,7 @@ impl<'a> State<'a> {
         self.model.views.push(View {
             identifier: id.to_string(),
             kind,
-            name: None,
-            names: Texts::default(),
-            documentation: None,
-            documentations: Texts::default(),
+            text: Described::default(),
             viewpoint: a.viewpoint().map(|(v, _)| v.to_string()),
             viewpoint_ref: a.viewpoint_ref().map(|(v, _)| v.to_string()),
             properties: Vec::new(),
