@@ -60,6 +60,7 @@ codes! {
     InvalidValue = "W0005": "an attribute value is invalid and was ignored",
     ProfileAdjusted = "W0101": "archgen changed a profile value to keep the project working",
     KeyCut = "W0102": "a name is longer than a key can be: its key is cut to 63 bytes",
+    AssumedFields = "W0103": "a data element has no archgen:fields: its table has assumed fields",
 }
 
 impl Code {
