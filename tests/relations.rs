@@ -262,3 +262,57 @@ fn a_required_reference_added_later_refuses_tables_that_hold_rows() {
         "{text}"
     );
 }
+
+fn service<'a>(ir: &'a Value, key: &str) -> &'a Value {
+    ir["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == key)
+        .unwrap_or_else(|| panic!("no service {key}"))
+}
+
+#[test]
+fn services_read_and_write_what_access_says_and_unmapped_ones_get_no_route() {
+    let ir = ir(FIXTURE);
+    // Policy Backend reads and writes Claim Records (Access ReadWrite).
+    let files = service(&ir, "insurance_files");
+    assert_eq!(files["kind"], "entity_list");
+    assert_eq!(files["entities"], serde_json::json!(["claim_records"]));
+    assert_eq!(files["writes"], serde_json::json!(["claim_records"]));
+    assert_eq!(
+        files["interfaces"],
+        serde_json::json!(["Claims \"Portal\" API"])
+    );
+    // Print Server touches no data: no route, and explain says why.
+    assert_eq!(service(&ir, "printing")["kind"], "other");
+    let o = archgen(&["explain", FIXTURE]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("ApplicationService Printing [s-print]\n    became: no route: it reads no metric, and reads and writes no table archgen generates"),
+        "{text}"
+    );
+    assert!(text.contains("routes GET /api/insurance-files (paged rows of claim_records) and GET /api/insurance-files/<entity>/<id> (one row); POST /api/insurance-files/<entity>, PATCH and DELETE /api/insurance-files/<entity>/<id> (writes claim_records)"), "{text}");
+}
+
+#[test]
+fn the_entity_routes_are_rendered_with_the_interface_as_their_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("app");
+    assert!(archgen(&["gen", FIXTURE, "-o", out.to_str().unwrap()])
+        .status
+        .success());
+    let api = std::fs::read_to_string(out.join("app/api/insurance_files.py")).unwrap();
+    assert!(
+        api.contains(r#"router = APIRouter(tags=["Claims \"Portal\" API"])"#),
+        "{api}"
+    );
+    assert!(api.contains("for _key in SERVICE.writes:"), "{api}");
+    let catalog = std::fs::read_to_string(out.join("app/catalog.py")).unwrap();
+    assert!(
+        catalog.contains(r#"writes=("claim_records",),"#),
+        "{catalog}"
+    );
+    // No module for a service with no route.
+    assert!(!out.join("app/api/printing.py").exists());
+}

@@ -255,7 +255,11 @@ pub struct Service {
     pub provider: Option<String>,
     pub interfaces: Vec<String>,
     pub metrics: Vec<String>,
+    /// Keys of the entities it reads (list and detail routes).
     pub entities: Vec<String>,
+    /// Keys of the entities it writes (create, update and delete routes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub writes: Vec<String>,
     /// Keys of the components it serves.
     pub consumers: Vec<String>,
     pub documentation: Option<String>,

@@ -82,6 +82,9 @@ struct Builder<'m> {
 struct Access<'m> {
     reads: Vec<&'m Element>,
     writes: Vec<&'m Element>,
+    /// The writes an Access says outright (Write, ReadWrite), not those an
+    /// unspecified one implies: only these take write routes.
+    stated_writes: Vec<&'m Element>,
 }
 
 const STOP_WORDS: &[&str] = &[
