@@ -150,13 +150,23 @@ def test_service_creates_updates_and_deletes_rows(client: TestClient, make_clien
             r = client.post(base, json={**body, field.key: str(foreign)}, headers=headers)
             assert r.status_code == 422, (field.key, r.text)
             assert r.json()["detail"][0]["field"] == field.key
-    # Update: a text field changes; the key does not.
+    # Update: a text field changes, an optional reference moves to another
+    # of the organization's rows; the key does not change.
+    patch: dict[str, Any] = {}
     texts = [x for x in spec.fields if x.kind in ("string", "text") and not x.pk and not x.unique and x.key in body]
-    patch = {texts[0].key: "changed"} if texts else {}
+    if texts:
+        patch[texts[0].key] = "changed"
+    for field in spec.fields:
+        if field.reference and field.nullable and field.reference != "organizations" and field.reference in ENTITIES:
+            patch[field.key] = str(f.pk_of(field.reference, f.row(db, field.reference, a)))
+            db.commit()
     r = client.patch(f"{base}/{ident}", json=patch, headers=headers)
     assert r.status_code == 200, r.text
+    assert str(r.json()[pk.key]) == str(ident)
     for k, v in patch.items():
-        assert r.json()[k] == v
+        assert str(r.json()[k]) == str(v), k
+    for x in typed:
+        assert client.patch(f"{base}/{ident}", json={x.key: "not a value"}, headers=headers).status_code == 422, x.key
     # Another organization neither sees nor changes it.
     other = make_client()
     _, other_token = f.signed_in(other, db, b, "admin")
