@@ -61,6 +61,7 @@ codes! {
     NoPositions = "W0006": "nodes of a view have no position: archgen lays the view out itself",
     ProfileAdjusted = "W0101": "archgen changed a profile value to keep the project working",
     KeyCut = "W0102": "a name is longer than a key can be: its key is cut to 63 bytes",
+    AssumedFields = "W0103": "a data element has no archgen:fields: its table has assumed fields",
 }
 
 impl Code {

@@ -17,10 +17,17 @@ fn archgen(args: &[&str]) -> Out {
 fn validate_good_file() {
     let o = archgen(&["validate", "ok/everything-3.1.xml"]);
     assert_eq!(o.code, 0);
-    assert_eq!(o.stderr, "");
+    // The model is clean; its one DataObject has no archgen:fields (W0103).
+    assert!(
+        o.stderr
+            .starts_with("warning[W0103]: `Orders` has no archgen:fields"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(o.stderr.matches("warning[").count(), 1, "{}", o.stderr);
     assert_eq!(
         o.stdout,
-        "ok/everything-3.1.xml: usable ArchiMate 3.1 model: 8 elements, 7 relationships, 2 views (0 errors, 0 warnings); generates with the python-fastapi pack\n"
+        "ok/everything-3.1.xml: usable ArchiMate 3.1 model: 8 elements, 7 relationships, 2 views (0 errors, 1 warning); generates with the python-fastapi pack\n"
     );
 }
 
@@ -30,11 +37,18 @@ fn validate_file_with_a_warning() {
     assert_eq!(o.code, 0);
     assert_eq!(
         o.stdout,
-        "warn/undefined-property-definition.xml: usable ArchiMate 3.0 model: 1 element, 0 relationships, 0 views (0 errors, 1 warning); generates with the python-fastapi pack\n"
+        "warn/undefined-property-definition.xml: usable ArchiMate 3.0 model: 1 element, 0 relationships, 0 views (0 errors, 2 warnings); generates with the python-fastapi pack\n"
     );
     assert_eq!(
         o.stderr,
-        r#"warning[W0001]: property refers to the undefined property definition `pd-missing`
+        r#"warning[W0103]: `Events` has no archgen:fields: its table `events` gets only `id`, `created_at` and the references its relationships make
+ --> warn/undefined-property-definition.xml:5:5
+  |
+5 |     <element identifier="e-1" xsi:type="DataObject">
+  |     ^
+  = help: give it a property archgen:fields with the columns it holds, e.g. `id uuid pk; events_number string(64) unique; name string(200); status string(32) index; created_at timestamp index`
+
+warning[W0001]: property refers to the undefined property definition `pd-missing`
  --> warn/undefined-property-definition.xml:9:42
   |
 9 |         <property propertyDefinitionRef="pd-missing"><value>who defines me?</value></property>

@@ -124,7 +124,46 @@ pub struct Entity {
     /// error); nothing that names them is reported again.
     #[serde(skip)]
     pub broken_fields: Vec<String>,
+    /// No `archgen:fields`: its fields were assumed (`id`, `created_at`,
+    /// `name` when the model suggests one, and the references).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub placeholder: bool,
+    /// The references the model's relationships between data made (its
+    /// columns), or the link table one made (`link`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
     pub from: Provenance,
+}
+
+/// How a relationship between two data elements became a reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// The part is owned: a required reference, deleted with the whole.
+    Composition,
+    /// An optional reference (cleared when the whole goes).
+    Aggregation,
+    /// A reference (optional), or a link table when many-to-many.
+    Association,
+    /// The specific entity references the general one (required, unique).
+    Specialization,
+}
+
+/// One column (or link table) a relationship between data made.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Relation {
+    pub kind: RelationKind,
+    /// The column of this entity that holds the reference.
+    pub field: String,
+    /// The referenced entity's key.
+    pub target: String,
+    /// The other side of a link table (its entity is the link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The relationship's identifier.
+    pub relationship: String,
+    /// In words, for `explain`.
+    pub why: String,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -219,7 +258,11 @@ pub struct Service {
     pub provider: Option<String>,
     pub interfaces: Vec<String>,
     pub metrics: Vec<String>,
+    /// Keys of the entities it reads (list and detail routes).
     pub entities: Vec<String>,
+    /// Keys of the entities it writes (create, update and delete routes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub writes: Vec<String>,
     /// Keys of the components it serves.
     pub consumers: Vec<String>,
     pub documentation: Option<String>,

@@ -124,6 +124,7 @@ class ServiceSpec:
     path: str
     metrics: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()
 
 
 ENTITIES: dict[str, EntitySpec] = {

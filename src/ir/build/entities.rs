@@ -19,10 +19,13 @@ impl<'m> Builder<'m> {
                 }
                 parsed
             }
-            None => {
-                profile::parse_fields("id uuid pk; created_at timestamp index; data json nullable")
-            }
+            None => profile::parse_fields(if self.suggests_name(d) {
+                "id uuid pk; created_at timestamp index; name string(200)"
+            } else {
+                "id uuid pk; created_at timestamp index"
+            }),
         };
+        let placeholder = prop(&d.properties, "archgen:fields").is_none();
         let broken: Vec<String> = parsed
             .broken
             .iter()
@@ -155,23 +158,26 @@ impl<'m> Builder<'m> {
                     f.nullable = false;
                 }
                 None => {
-                    fields.insert(
-                        0,
-                        Field {
-                            key: "id".into(),
-                            column: "id".into(),
-                            ty: FieldType::simple(FieldKind::Uuid),
-                            pk: true,
-                            index: false,
-                            unique: false,
-                            nullable: false,
-                            pii: false,
-                            reference: None,
-                            from: vec![],
-                        },
-                    );
+                    fields.insert(0, id_field());
                 }
             }
+        }
+        if placeholder {
+            let example = fields_example(&key);
+            self.diags.push(
+                Diagnostic::new(
+                    Code::AssumedFields,
+                    format!(
+                        "`{}` has no archgen:fields: its table `{key}` gets only {} and the references its relationships make",
+                        display(d),
+                        fields.iter().map(|f| format!("`{}`", f.key)).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .at(d.pos.offset, 1)
+                .help(format!(
+                    "give it a property archgen:fields with the columns it holds, e.g. `{example}`"
+                )),
+            );
         }
         entities.push(Entity {
             table: naming::sql_ident(&key),
@@ -185,9 +191,28 @@ impl<'m> Builder<'m> {
             retention,
             time_field: None,
             broken_fields: broken,
+            placeholder,
+            relations: vec![],
             from,
         });
         entities.len() - 1
+    }
+
+    /// True when the element's documentation or properties speak of a name
+    /// or a title: its placeholder fields then include `name`.
+    pub(super) fn suggests_name(&self, d: &Element) -> bool {
+        const NAMES: &[&str] = &["name", "names", "named", "title", "titled", "label"];
+        // Every word of the text, not only a key's worth.
+        let speaks = |text: &str| {
+            text.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| NAMES.iter().any(|n| w.eq_ignore_ascii_case(n)))
+        };
+        speaks(d.text.documentation.as_deref().unwrap_or(""))
+            || d.properties.iter().any(|p| {
+                p.key.as_deref().is_some_and(|k| {
+                    !k.trim().to_ascii_lowercase().starts_with("archgen:") && speaks(k)
+                })
+            })
     }
 
     /// Turns `ref=<name>` into entity keys; unknown targets are errors.
@@ -269,6 +294,30 @@ impl<'e> EntityIndex<'e> {
             }
         }
         ix
+    }
+}
+
+/// A one-line `archgen:fields` for an entity with key `key`, to start from.
+fn fields_example(key: &str) -> String {
+    let mut stem = key.to_owned();
+    stem.truncate(naming::KEY_MAX - "_number".len());
+    let stem = stem.trim_end_matches('_');
+    format!("id uuid pk; {stem}_number string(64) unique; name string(200); status string(32) index; created_at timestamp index")
+}
+
+/// The `id uuid pk` archgen adds when no field is the key.
+pub(super) fn id_field() -> Field {
+    Field {
+        key: "id".into(),
+        column: "id".into(),
+        ty: FieldType::simple(FieldKind::Uuid),
+        pk: true,
+        index: false,
+        unique: false,
+        nullable: false,
+        pii: false,
+        reference: None,
+        from: vec![],
     }
 }
 

@@ -87,9 +87,15 @@ impl<'m> Builder<'m> {
                 if wr {
                     a.writes.push(t);
                 }
+                if matches!(
+                    r.access_type,
+                    Some(AccessType::Write | AccessType::ReadWrite)
+                ) {
+                    a.stated_writes.push(t);
+                }
             }
         }
-        for l in [&mut a.reads, &mut a.writes] {
+        for l in [&mut a.reads, &mut a.writes, &mut a.stated_writes] {
             l.sort_by(|x, y| x.identifier.cmp(&y.identifier));
             l.dedup_by(|x, y| x.identifier == y.identifier);
         }

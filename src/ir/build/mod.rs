@@ -34,6 +34,7 @@ mod explain;
 mod graph;
 mod infrastructure;
 mod metrics;
+mod relations;
 mod roles;
 mod services;
 
@@ -81,6 +82,9 @@ struct Builder<'m> {
 struct Access<'m> {
     reads: Vec<&'m Element>,
     writes: Vec<&'m Element>,
+    /// The writes an Access says outright (Write, ReadWrite), not those an
+    /// unspecified one implies: only these take write routes.
+    stated_writes: Vec<&'m Element>,
 }
 
 const STOP_WORDS: &[&str] = &[
@@ -332,6 +336,8 @@ impl<'m> Builder<'m> {
                 retention: None,
                 time_field: None,
                 broken_fields: vec![],
+                placeholder: false,
+                relations: vec![],
                 from: vec![],
             });
         }
@@ -344,7 +350,14 @@ impl<'m> Builder<'m> {
             let idx = self.entity(d, &mut tables, &mut entities);
             entity_by_do.insert(&d.identifier, idx);
         }
+        // BusinessObjects no DataObject realises are entities of their own.
+        for b in self.elements(T::BusinessObject) {
+            if !entities.iter().any(|e| e.from.contains(&b.identifier)) {
+                self.entity(b, &mut tables, &mut entities);
+            }
+        }
         self.resolve_refs(&mut entities);
+        let relation_notes = self.relations(&mut entities, &mut tables);
         for e in &mut entities {
             e.time_field = ["occurred_at", "created_at"]
                 .iter()
@@ -523,31 +536,58 @@ impl<'m> Builder<'m> {
             from: vec![m.identifier.clone()],
         };
         let decisions = self.decisions(&project, &metrics, &compliance, &infrastructure, &auth);
-        for e in &mut entities {
+        for (i, e) in entities.iter().enumerate() {
             let note = match e.origin {
                 EntityOrigin::Platform => "extends the pack's platform entity",
                 EntityOrigin::Blueprint => "",
             };
-            for id in e.from.clone() {
+            // What its relationships made, and what they did not.
+            let mut made = String::new();
+            for r in &e.relations {
+                made.push_str(&match &r.link {
+                    None => format!("; column `{}` -> `{}` ({})", r.field, r.target, r.why),
+                    Some(_) => format!(
+                        "; column `{}` -> `{}` (link table: {})",
+                        r.field, r.target, r.why
+                    ),
+                });
+            }
+            for n in relation_notes.get(&i).into_iter().flatten() {
+                made.push_str(&format!("; {n}"));
+            }
+            let assumed = if e.placeholder {
+                let fs: Vec<&str> = e
+                    .fields
+                    .iter()
+                    .filter(|f| {
+                        f.reference.is_none() || !e.relations.iter().any(|r| r.field == f.key)
+                    })
+                    .map(|f| f.key.as_str())
+                    .collect();
+                format!(" (no archgen:fields: assumed {})", fs.join(", "))
+            } else {
+                String::new()
+            };
+            for (n, id) in e.from.iter().enumerate() {
                 if let Some(el) = self.by_id.get(id.as_str()).copied() {
-                    if el.kind == T::DataObject {
-                        let why = if prop(&el.properties, "archgen:fields").is_some() {
-                            "property archgen:fields"
-                        } else {
-                            "rule: a DataObject is a table (default fields)"
-                        };
-                        let became = if note.is_empty() {
-                            format!("table `{}`", e.table)
-                        } else {
-                            format!("table `{}` ({note})", e.table)
-                        };
+                    let first = n == 0;
+                    let became = match (note.is_empty(), first) {
+                        (true, true) => format!("table `{}`{made}", e.table),
+                        (false, true) => format!("table `{}` ({note}){made}", e.table),
+                        _ => format!("table `{}`", e.table),
+                    };
+                    let why = if !first {
+                        "rule: a BusinessObject realised by a DataObject shares its table"
+                            .to_owned()
+                    } else if prop(&el.properties, "archgen:fields").is_some() {
+                        "property archgen:fields".to_owned()
+                    } else if el.kind == T::DataObject {
+                        format!("rule: a DataObject is a table{assumed}")
+                    } else {
+                        format!("rule: a BusinessObject is a table{assumed}")
+                    };
+                    if matches!(el.kind, T::DataObject | T::BusinessObject) {
                         self.explain(el, became, why);
-                    } else if el.kind == T::BusinessObject {
-                        self.explain(
-                            el,
-                            format!("table `{}`", e.table),
-                            "rule: a BusinessObject realised by a DataObject shares its table",
-                        );
                     }
                 }
             }

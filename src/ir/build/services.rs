@@ -65,64 +65,55 @@ impl<'m> Builder<'m> {
             let provider = providers.first().copied();
             let role = provider.and_then(|p| roles.get(p.identifier.as_str()).copied().flatten());
 
-            // What it reads: its own Access, else the provider's that match its name.
-            let own = self.access(s, &[T::DataObject]).reads;
+            // What it reads and writes: its own Access, else the provider's
+            // that its name mentions.
+            let own = self.access(s, &[T::DataObject]);
             let mut why = String::new();
-            let reads: Vec<&Element> = if !own.is_empty() {
-                why.push_str("reads what its own Access relationships name");
-                own
-            } else if let Some(p) = provider {
-                let all = self.access(p, &[T::DataObject]).reads;
-                let sw: BTreeSet<String> = words(&name)
-                    .into_iter()
-                    .filter(|w| !STOP_WORDS.contains(&w.as_str()))
-                    .collect();
-                let mentions = |w: &String| {
-                    sw.contains(w)
-                        || sw.contains(&format!("{w}s"))
-                        || sw.contains(w.trim_end_matches('s'))
-                };
-                let content = |d: &&Element| -> Vec<String> {
-                    words(d.text.name.as_deref().unwrap_or(""))
-                        .into_iter()
-                        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
-                        .collect()
-                };
-                // Data objects whose whole name the service's name holds; else any overlap.
-                let mut matched: Vec<&Element> = all
-                    .iter()
-                    .copied()
-                    .filter(|d| {
-                        let c = content(d);
-                        !c.is_empty() && c.iter().all(mentions)
-                    })
-                    .collect();
-                if matched.is_empty() {
-                    matched = all
+            let (reads, writes): (Vec<&Element>, Vec<&Element>) =
+                if !own.reads.is_empty() || !own.stated_writes.is_empty() {
+                    why.push_str(if own.stated_writes.is_empty() {
+                        "reads what its own Access relationships name"
+                    } else {
+                        "reads and writes what its own Access relationships name"
+                    });
+                    (own.reads, own.stated_writes)
+                } else if let Some(p) = provider {
+                    let all = self.access(p, &[T::DataObject]);
+                    let mr = mentioned(&name, &all.reads);
+                    let mw = mentioned(&name, &all.stated_writes);
+                    if !mr.is_empty() || !mw.is_empty() {
+                        why.push_str(if mr.is_empty() {
+                            "writes the provider's data objects its name mentions"
+                        } else if mw.is_empty() {
+                            "reads the provider's data objects its name mentions"
+                        } else {
+                            "reads and writes the provider's data objects its name mentions"
+                        });
+                        (mr, mw)
+                    } else if all
+                        .reads
                         .iter()
-                        .copied()
-                        .filter(|d| content(d).iter().any(mentions))
-                        .collect();
-                }
-                if !matched.is_empty() {
-                    why.push_str("reads the provider's data objects its name mentions");
-                    matched
-                } else if all
-                    .iter()
-                    .any(|d| metric_by_do.contains_key(d.identifier.as_str()))
-                {
-                    why.push_str("reads the metrics its provider reads");
-                    all.into_iter()
-                        .filter(|d| metric_by_do.contains_key(d.identifier.as_str()))
-                        .collect()
+                        .any(|d| metric_by_do.contains_key(d.identifier.as_str()))
+                    {
+                        why.push_str("reads the metrics its provider reads");
+                        let ms = all
+                            .reads
+                            .into_iter()
+                            .filter(|d| metric_by_do.contains_key(d.identifier.as_str()))
+                            .collect();
+                        (ms, vec![])
+                    } else {
+                        why.push_str(if all.stated_writes.is_empty() {
+                            "reads what its provider reads"
+                        } else {
+                            "reads and writes what its provider reads and writes"
+                        });
+                        (all.reads, all.stated_writes)
+                    }
                 } else {
-                    why.push_str("reads what its provider reads");
-                    all
-                }
-            } else {
-                why.push_str("has no provider");
-                vec![]
-            };
+                    why.push_str("has no provider");
+                    (vec![], vec![])
+                };
             let ms: Vec<String> = reads
                 .iter()
                 .filter_map(|d| metric_by_do.get(d.identifier.as_str()).cloned())
@@ -135,15 +126,34 @@ impl<'m> Builder<'m> {
                         .map(|&i| entities[i].key.clone())
                 })
                 .collect();
+            // The plain tables it writes (metric tables are the aggregation's).
+            let ws: Vec<String> = writes
+                .iter()
+                .filter(|d| !metric_by_do.contains_key(d.identifier.as_str()))
+                .filter_map(|d| {
+                    entity_by_do
+                        .get(d.identifier.as_str())
+                        .map(|&i| entities[i].key.clone())
+                })
+                .fold(Vec::new(), |mut v, k| {
+                    if !v.contains(&k) {
+                        v.push(k);
+                    }
+                    v
+                });
             let kind = match role {
                 Some(Role::Ingestion) => ServiceKind::Ingest,
                 Some(Role::Auth) => ServiceKind::Auth,
                 Some(Role::Frontend | Role::Aggregator | Role::Worker) => ServiceKind::Other,
-                Some(Role::Api) | None if provider.is_none() && ms.is_empty() && es.is_empty() => {
-                    ServiceKind::Other
-                }
-                _ if ms.is_empty() && !es.is_empty() => ServiceKind::EntityList,
+                // Nothing to serve: no route rather than an empty one.
+                _ if ms.is_empty() && es.is_empty() && ws.is_empty() => ServiceKind::Other,
+                _ if ms.is_empty() => ServiceKind::EntityList,
                 _ => ServiceKind::Metrics,
+            };
+            let ws = if kind == ServiceKind::EntityList {
+                ws
+            } else {
+                vec![]
             };
             let key = self.claim_key(
                 &mut keys,
@@ -205,11 +215,30 @@ impl<'m> Builder<'m> {
                     }
                 ),
                 ServiceKind::EntityList => {
-                    format!("route GET {path} (paged rows of {})", es.join(", "))
+                    let mut routes = Vec::new();
+                    if !es.is_empty() {
+                        routes.push(format!(
+                            "GET {path} (paged rows of {}) and GET {path}/<entity>/<id> (one row)",
+                            es.join(", ")
+                        ));
+                    }
+                    if !ws.is_empty() {
+                        routes.push(format!(
+                            "POST {path}/<entity>, PATCH and DELETE {path}/<entity>/<id> (writes {})",
+                            ws.join(", ")
+                        ));
+                    }
+                    format!("routes {}", routes.join("; "))
                 }
                 ServiceKind::Ingest => "the ingestion endpoint POST /api/ingest/{table}".into(),
                 ServiceKind::Auth => "the session endpoints under /api/auth".into(),
-                ServiceKind::Other => "no route (not provided by an API component)".into(),
+                ServiceKind::Other => match (provider, role) {
+                    (Some(_), None | Some(Role::Api)) => {
+                        "no route: it reads no metric, and reads and writes no table archgen generates"
+                            .into()
+                    }
+                    _ => "no route (not provided by an API component)".into(),
+                },
             };
             let why_full = match provider {
                 Some(p) => format!("rule: provided by `{}`; {why}", display(p)),
@@ -234,6 +263,7 @@ impl<'m> Builder<'m> {
                 interfaces: ifaces.iter().map(|i| display(i)).collect(),
                 metrics: ms,
                 entities: es,
+                writes: ws,
                 consumers,
                 documentation: s.text.documentation.clone(),
                 why: why_full,
@@ -244,4 +274,38 @@ impl<'m> Builder<'m> {
         }
         out
     }
+}
+
+/// The data objects among `candidates` that a service's name mentions:
+/// those whose whole name it holds, else those sharing a word with it.
+fn mentioned<'m>(name: &str, candidates: &[&'m Element]) -> Vec<&'m Element> {
+    let sw: BTreeSet<String> = words(name)
+        .into_iter()
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .collect();
+    let mentions = |w: &String| {
+        sw.contains(w) || sw.contains(&format!("{w}s")) || sw.contains(w.trim_end_matches('s'))
+    };
+    let content = |d: &&Element| -> Vec<String> {
+        words(d.text.name.as_deref().unwrap_or(""))
+            .into_iter()
+            .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+            .collect()
+    };
+    let whole: Vec<&Element> = candidates
+        .iter()
+        .copied()
+        .filter(|d| {
+            let c = content(d);
+            !c.is_empty() && c.iter().all(mentions)
+        })
+        .collect();
+    if !whole.is_empty() {
+        return whole;
+    }
+    candidates
+        .iter()
+        .copied()
+        .filter(|d| content(d).iter().any(mentions))
+        .collect()
 }
