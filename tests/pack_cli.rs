@@ -3,25 +3,15 @@
 //! diagnostic of a broken pack is a snapshot.
 
 use std::path::Path;
-use std::process::Command;
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
+use common::Out;
+
+/// Runs archgen in `dir` (the arguments after it, as tests/common's `run`
+/// takes them).
 fn archgen_in(dir: &Path, args: &[&str]) -> Out {
-    let o = Command::new(env!("CARGO_BIN_EXE_archgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    Out {
-        code: o.status.code().expect("exited"),
-        stdout: String::from_utf8(o.stdout).unwrap(),
-        stderr: String::from_utf8(o.stderr).unwrap(),
-    }
+    common::run(args, dir)
 }
 
 fn archgen(args: &[&str]) -> Out {
