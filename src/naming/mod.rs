@@ -431,26 +431,25 @@ const SQL_RESERVED: &[&str] = &[
     "without",
 ];
 
+/// `name`, with a trailing `_` when it is one of `reserved`.
+fn avoiding(name: String, reserved: &[&str]) -> String {
+    if reserved.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
 /// A Python identifier from a key: reserved words and names the generated
 /// code uses get a trailing `_`.
 pub fn python_ident(key: &str) -> String {
-    let k = sanitize_ident(key);
-    if PYTHON_RESERVED.contains(&k.as_str()) {
-        format!("{k}_")
-    } else {
-        k
-    }
+    avoiding(sanitize_ident(key), PYTHON_RESERVED)
 }
 
 /// An SQL identifier from a key that needs no quoting in PostgreSQL or
 /// SQLite: reserved words get a trailing `_`.
 pub fn sql_ident(key: &str) -> String {
-    let k = sanitize_ident(key);
-    if SQL_RESERVED.contains(&k.as_str()) {
-        format!("{k}_")
-    } else {
-        k
-    }
+    avoiding(sanitize_ident(key), SQL_RESERVED)
 }
 
 /// Keys are already safe; anything else is forced into `[a-z0-9_]`.
@@ -787,12 +786,7 @@ pub fn camel(key: &str) -> String {
 /// trailing `_` when that is a reserved word (`delete` → `delete_`,
 /// `default` → `default_`).
 pub fn ts_ident(key: &str) -> String {
-    let c = camel(key);
-    if JS_RESERVED.contains(&c.as_str()) {
-        format!("{c}_")
-    } else {
-        c
-    }
+    avoiding(camel(key), JS_RESERVED)
 }
 
 /// A Rust identifier from a key: snake_case; a keyword becomes a raw
