@@ -351,6 +351,55 @@ fn the_dashboard_page_works_in_headless_chromium() {
     eprintln!("e2e: {}", text.trim());
 }
 
+/// The entity browser of a project without metrics, in headless Chromium
+/// (tests/browser/browse_test.py): signs in, creates a record of an entity
+/// through its form, then one of an entity that must refer to it through
+/// the reference's drop-down, and sees both in their lists; axe-core finds
+/// no serious or critical violation; nothing scrolls sideways at a phone's
+/// width. The data-relations fixture always; with `../shared`, the Open
+/// Group's ArchiSurance case study. Screenshots go to
+/// target/screenshots/<name>/browser-*.png.
+#[test]
+fn the_entity_browser_works_in_headless_chromium() {
+    let Some(t) = tools() else { return };
+    if !chromium_is_there("the entity browser's test") {
+        return;
+    }
+    let mut models = vec![(
+        "data-relations",
+        root().join("tests/fixtures/gen/data-relations.xml"),
+    )];
+    if let Some(real) = common::shared("blueprints/real", "the entity browser on ArchiSurance") {
+        models.push((
+            "archisurance",
+            real.join("og_ArchiSurance_3.1_casestudy.xml"),
+        ));
+    }
+    for (name, model) in models {
+        let scratch = tempfile::tempdir().unwrap();
+        let out = scratch.path().join("project");
+        gen(&model, &out).unwrap();
+        let shots = root().join("target/screenshots").join(name);
+        let text = run(Command::new(&t.python)
+            .arg(root().join("tests/browser/browse_test.py"))
+            .arg(&out)
+            .arg(&shots)
+            .env_remove("DATABASE_URL"))
+        .unwrap();
+        assert!(
+            text.contains("through its form; the list shows it"),
+            "{name}: {text}"
+        );
+        assert!(text.contains("through the drop-down"), "{name}: {text}");
+        assert!(
+            text.contains("axe-core finds no serious or critical violation"),
+            "{name}: {text}"
+        );
+        assert!(shots.join("browser-phone.png").is_file(), "{name}");
+        eprintln!("e2e {name}: {}", text.trim());
+    }
+}
+
 /// Whether headless Chromium is there for a browser test (`ARCHGEN_CHROMIUM`,
 /// by default /usr/bin/chromium); when it is not, the test is skipped with
 /// one loud line, or fails under `ARCHGEN_REQUIRE_TOOLS=1`.

@@ -35,11 +35,11 @@ fn pack_check_passes_the_builtin_pack() {
         "../../templates/python-fastapi",
         "\
 pack `python-fastapi` 0.1.0 (../../templates/python-fastapi), strict mode, against 6 probe IRs:
-  example         114 files  ok         blueprints/saas-dashboard.xml
-  metric-kinds    100 files  ok         blueprints/metric-kinds.xml
-  regulated       112 files  ok         blueprints/regulated.xml
-  hostile-names   112 files  ok         tests/fixtures/gen/hostile-names.xml
-  empty            82 files  ok         src/pack/probes/empty.xml
+  example         117 files  ok         blueprints/saas-dashboard.xml
+  metric-kinds    103 files  ok         blueprints/metric-kinds.xml
+  regulated       115 files  ok         blueprints/regulated.xml
+  hostile-names   115 files  ok         tests/fixtures/gen/hostile-names.xml
+  empty            85 files  ok         src/pack/probes/empty.xml
   docs-only         4 files  ok         src/pack/probes/docs-only.xml
 ok: every template renders against every probe IR
 ",

@@ -1,7 +1,10 @@
-// The dashboard page: sign in, KPI cards (values in their units, the change
-// against the previous period, "data as of"), one SVG chart per metric on a
-// date axis with a legend, a funnel chart per funnel metric, a heat table
-// per cohort metric, and a date range kept in the URL.
+// The application page: sign in; the dashboard when the blueprint has
+// metrics: KPI cards (values in their units, the change against the previous
+// period, "data as of"), one SVG chart per metric on a date axis with a
+// legend, a funnel chart per funnel metric, a heat table per cohort metric,
+// and a date range kept in the URL; the entity browser when the signed-in
+// role may touch entities: a list per entity, one row's form, create, edit
+// and delete (GET /api/browse says what, and where).
 // Talks to the API with the session cookie; state-changing requests send
 // the csrf_token cookie back in the X-CSRF-Token header.
 "use strict";
@@ -41,7 +44,8 @@
 
   function show(signedIn, email) {
     $("login-view").hidden = signedIn;
-    $("dashboard-view").hidden = !signedIn;
+    if ($("dashboard-view")) $("dashboard-view").hidden = !signedIn;
+    if (!signedIn) $("browser-view").hidden = true;
     $("session-info").hidden = !signedIn;
     $("user-email").textContent = signedIn ? email : "";
   }
@@ -375,7 +379,7 @@
     const me = await api("GET", "/api/auth/me");
     if (me.ok) {
       show(true, me.data.user.email);
-      await loadDashboard();
+      await loadViews();
     } else {
       show(false, "");
     }
@@ -397,8 +401,29 @@
       }
       $("login-password").value = "";
       show(true, res.data.user.email);
-      await loadDashboard();
+      await loadViews();
     });
+    wireBrowser();
+    $("logout-button").addEventListener("click", async () => {
+      await api("POST", "/api/auth/logout");
+      if ($("dashboard-view")) {
+        clear($("kpi-cards"));
+        clear($("charts"));
+      }
+      clear($("entity-nav"));
+      clear($("entity-rows"));
+      show(false, "");
+    });
+    if ($("dashboard-view")) wireDashboard();
+    start();
+  });
+
+  async function loadViews() {
+    if ($("dashboard-view")) await loadDashboard();
+    await loadBrowser();
+  }
+
+  function wireDashboard() {
     document.querySelectorAll(".range-preset").forEach((b) => {
       b.addEventListener("click", async () => {
         setRange("range=" + b.dataset.days);
@@ -413,12 +438,249 @@
       setRange("from=" + encodeURIComponent(from) + "&to=" + encodeURIComponent(to));
       await loadCharts(lastCatalog);
     });
-    $("logout-button").addEventListener("click", async () => {
-      await api("POST", "/api/auth/logout");
-      clear($("kpi-cards"));
-      clear($("charts"));
-      show(false, "");
+  }
+
+  // ---- the entity browser ----
+
+  const browser = { entities: [], current: null, cursor: null, row: null };
+  const COLUMNS = 6;
+
+  async function loadBrowser() {
+    const res = await api("GET", "/api/browse");
+    browser.entities = res.ok ? res.data.entities : [];
+    $("browser-view").hidden = browser.entities.length === 0;
+    const nav = $("entity-nav");
+    clear(nav);
+    browser.entities.forEach((e) => {
+      const b = el("button", "entity-tab", e.name);
+      b.type = "button";
+      b.dataset.entity = e.key;
+      b.setAttribute("aria-pressed", "false");
+      b.addEventListener("click", () => openEntity(e.key));
+      nav.appendChild(b);
     });
-    start();
-  });
+    if (browser.entities.length > 0) await openEntity(browser.entities[0].key);
+  }
+
+  function spec(key) {
+    return browser.entities.find((e) => e.key === key) || null;
+  }
+
+  async function openEntity(key) {
+    const e = spec(key);
+    browser.current = e;
+    document.querySelectorAll(".entity-tab").forEach((b) => {
+      b.setAttribute("aria-pressed", String(b.dataset.entity === key));
+    });
+    $("entity-title").textContent = e.name;
+    $("entity-new").hidden = !e.writable;
+    closeForm();
+    await loadRows(true);
+  }
+
+  function cellText(v) {
+    if (v === null || v === undefined) return "–";
+    if (typeof v === "boolean") return v ? "yes" : "no";
+    if (typeof v === "object") return JSON.stringify(v);
+    return String(v);
+  }
+
+  async function loadRows(first) {
+    const e = browser.current;
+    const table = $("entity-rows");
+    if (first) {
+      browser.cursor = null;
+      clear(table);
+      const head = el("thead");
+      const tr = el("tr");
+      e.fields.slice(0, COLUMNS).forEach((f) => {
+        const th = el("th", null, f.key);
+        th.scope = "col";
+        tr.appendChild(th);
+      });
+      const act = el("th", null, "Row");
+      act.scope = "col";
+      tr.appendChild(act);
+      head.appendChild(tr);
+      table.appendChild(head);
+      table.appendChild(el("tbody"));
+    }
+    const q = "?limit=25" + (browser.cursor ? "&cursor=" + encodeURIComponent(browser.cursor) : "");
+    const res = await api("GET", e.path + q);
+    if (!res.ok) {
+      $("entity-status").textContent = "Could not load " + e.name + " (HTTP " + res.status + ").";
+      return;
+    }
+    const body = table.querySelector("tbody");
+    res.data.items.forEach((row) => {
+      const tr = el("tr");
+      tr.dataset.id = String(row[e.primary_key]);
+      e.fields.slice(0, COLUMNS).forEach((f) => tr.appendChild(el("td", null, cellText(row[f.key]))));
+      const td = el("td");
+      const open = el("button", "secondary", e.writable ? "Edit" : "View");
+      open.type = "button";
+      open.setAttribute("aria-label", (e.writable ? "Edit " : "View ") + cellText(row[e.label]));
+      open.addEventListener("click", () => openRow(String(row[e.primary_key])));
+      td.appendChild(open);
+      tr.appendChild(td);
+      body.appendChild(tr);
+    });
+    browser.cursor = res.data.next;
+    $("entity-more").hidden = !browser.cursor;
+    $("entity-status").textContent = body.children.length === 0 ? "No rows yet." : "";
+  }
+
+  async function openRow(id) {
+    const e = browser.current;
+    const res = await api("GET", e.path + "/" + encodeURIComponent(id));
+    if (res.ok) await showForm(res.data);
+  }
+
+  function closeForm() {
+    browser.row = null;
+    $("entity-form").hidden = true;
+    clear($("entity-fields"));
+  }
+
+  // A field's input: its kind decides the control; a reference to an
+  // entity the role may read is a choice among its rows.
+  async function input(f, value, editable) {
+    let node;
+    const target = f.reference ? spec(f.reference) : null;
+    if (target) {
+      node = el("select");
+      const none = el("option", null, f.required ? "Choose…" : "(none)");
+      none.value = "";
+      node.appendChild(none);
+      const res = await api("GET", target.path + "?limit=100");
+      (res.ok ? res.data.items : []).forEach((r) => {
+        const id = String(r[target.primary_key]);
+        const label = String(r[target.label]);
+        const o = el("option", null, label === id ? id : label + " (" + id.slice(0, 8) + ")");
+        o.value = id;
+        node.appendChild(o);
+      });
+    } else if (f.kind === "boolean") {
+      node = el("input");
+      node.type = "checkbox";
+    } else if (f.kind === "text") {
+      node = el("textarea");
+    } else {
+      node = el("input");
+      node.type = { integer: "number", bigint: "number", numeric: "text", date: "date", timestamp: "datetime-local" }[f.kind] || "text";
+      if (f.kind === "integer" || f.kind === "bigint") node.step = "1";
+      if (f.kind === "timestamp") node.step = "1";
+      if (f.length) node.maxLength = f.length;
+    }
+    if (f.kind === "boolean") node.checked = value === true;
+    else if (value !== null && value !== undefined) {
+      if (f.kind === "timestamp") node.value = String(value).slice(0, 19);
+      else if (typeof value === "object") node.value = JSON.stringify(value);
+      else node.value = String(value);
+    }
+    if (node.tagName === "SELECT" && value && !Array.from(node.options).some((o) => o.value === String(value))) {
+      const o = el("option", null, String(value));
+      o.value = String(value);
+      node.appendChild(o);
+      node.value = String(value);
+    }
+    node.disabled = !editable;
+    if (f.required) node.required = true;
+    return node;
+  }
+
+  async function showForm(row) {
+    const e = browser.current;
+    browser.row = row;
+    const box = $("entity-fields");
+    clear(box);
+    $("entity-error").hidden = true;
+    $("entity-form-title").textContent = row ? e.name + " " + cellText(row[e.label]) : "New " + e.name;
+    for (const f of e.fields) {
+      const may = row ? f.edit : f.create;
+      if (!row && !may) continue;
+      const id = "field-" + f.key;
+      const wrap = el("div", "field");
+      const label = el("label", null, f.key + (f.kind === "timestamp" ? " (UTC)" : "") + (f.required && may ? " *" : ""));
+      label.htmlFor = id;
+      const node = await input(f, row ? row[f.key] : null, e.writable && may);
+      node.id = id;
+      node.name = f.key;
+      wrap.appendChild(label);
+      wrap.appendChild(node);
+      box.appendChild(wrap);
+    }
+    $("entity-save").hidden = !e.writable;
+    $("entity-delete").hidden = !(e.writable && row);
+    $("entity-form").hidden = false;
+    const first = box.querySelector("input:not([disabled]), select:not([disabled]), textarea:not([disabled])");
+    if (first) first.focus();
+  }
+
+  function formValues() {
+    const e = browser.current;
+    const out = {};
+    for (const f of e.fields) {
+      const node = $("field-" + f.key);
+      if (!node || node.disabled) continue;
+      if (f.kind === "boolean") {
+        out[f.key] = node.checked;
+        continue;
+      }
+      const text = node.value;
+      if (text === "") {
+        if (browser.row && f.nullable) out[f.key] = null;
+        continue;
+      }
+      if (f.kind === "integer" || f.kind === "bigint") out[f.key] = Number(text);
+      else if (f.kind === "timestamp") out[f.key] = (text.length === 16 ? text + ":00" : text) + "Z";
+      else out[f.key] = text;
+    }
+    return out;
+  }
+
+  function showErrors(res) {
+    const box = $("entity-error");
+    const detail = res.data ? res.data.detail : null;
+    let text;
+    if (Array.isArray(detail)) {
+      text = detail.map((d) => (d.field ? d.field + ": " : "") + (d.error || d.msg || "")).join("; ");
+    } else {
+      text = typeof detail === "string" ? detail : "The server answered " + res.status + ".";
+    }
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  function wireBrowser() {
+    $("entity-new").addEventListener("click", () => showForm(null));
+    $("entity-more").addEventListener("click", () => loadRows(false));
+    $("entity-cancel").addEventListener("click", closeForm);
+    $("entity-form").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const e = browser.current;
+      const res = browser.row
+        ? await api("PATCH", e.path + "/" + encodeURIComponent(String(browser.row[e.primary_key])), formValues())
+        : await api("POST", e.path, formValues());
+      if (!res.ok) {
+        showErrors(res);
+        return;
+      }
+      closeForm();
+      await loadRows(true);
+      $("entity-status").textContent = "Saved.";
+    });
+    $("entity-delete").addEventListener("click", async () => {
+      const e = browser.current;
+      if (!browser.row || !window.confirm("Delete this " + e.name + " row?")) return;
+      const res = await api("DELETE", e.path + "/" + encodeURIComponent(String(browser.row[e.primary_key])));
+      if (!res.ok) {
+        showErrors(res);
+        return;
+      }
+      closeForm();
+      await loadRows(true);
+      $("entity-status").textContent = "Deleted.";
+    });
+  }
 })();

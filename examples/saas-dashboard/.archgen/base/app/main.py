@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
-from app.api import admin, auth, compliance, dashboard, frontend, health, ingest
+from app.api import admin, auth, browse, compliance, dashboard, frontend, health, ingest
 from app.api.deps import ACCESS_LEVELS, SAFE_METHODS
 from app.core.body_limit import BodyLimit
 from app.core.config import get_settings
@@ -35,6 +35,7 @@ ROUTERS = [
     admin.router,
     dashboard.router,
     ingest.router,
+    browse.router,
     compliance.router,
     frontend.router,
 ]

@@ -153,6 +153,16 @@ def json_row(db: Session, key: str, org_id: uuid.UUID) -> dict[str, Any]:
     return out
 
 
+def body(db: Session, key: str, org_id: uuid.UUID) -> dict[str, Any]:
+    """A valid JSON body for a new `key` row through a create route (its parents
+    stored), without the key the database makes or the tenant column."""
+    out = json_row(db, key, org_id)
+    pk = next(p for p in ENTITIES[key].fields if p.pk)
+    if pk.kind in ("uuid", "integer", "bigint"):
+        out.pop(pk.key, None)
+    return {k: v for k, v in out.items() if k != "organization_id"}
+
+
 # ---- metrics: rows with known answers -------------------------------------------------
 
 

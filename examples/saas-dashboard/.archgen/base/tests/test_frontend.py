@@ -4,15 +4,20 @@ import re
 
 from fastapi.testclient import TestClient
 
+from app.catalog import METRICS
+
 
 def test_page_and_assets(client: TestClient) -> None:
     r = client.get("/")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     html = r.text
-    for element_id in ("login-form", "login-email", "login-password", "login-submit",
-                       "kpi-cards", "charts", "logout-button", "dashboard-view"):
+    for element_id in ("login-form", "login-email", "login-password", "login-submit", "logout-button",
+                       "browser-view", "entity-nav", "entity-rows", "entity-form"):
         assert f'id="{element_id}"' in html
+    # The dashboard is there when the blueprint has metrics, and only then.
+    for element_id in ("kpi-cards", "charts", "dashboard-view"):
+        assert (f'id="{element_id}"' in html) == bool(METRICS)
     # Every script is an external file from this origin: no inline code, no CDN.
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
     assert scripts

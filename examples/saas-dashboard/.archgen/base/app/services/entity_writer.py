@@ -31,6 +31,11 @@ def _pk(key: str) -> FieldSpec:
     return next(f for f in ENTITIES[key].fields if f.pk)
 
 
+def primary_key(key: str) -> str:
+    """The field that names one row of `key` in URLs."""
+    return _pk(key).key
+
+
 def settable(key: str, creating: bool) -> dict[str, FieldSpec]:
     """The fields a caller may set: no secret column, no key the database makes, no key once made."""
     hidden = SECRET_COLUMNS.get(key, frozenset())
