@@ -46,6 +46,8 @@ class EntitySpec:
     fields: tuple[FieldSpec, ...]
     time_field: str | None = None
     retention_days: int | None = None
+    # A link table's two references: one row per pair.
+    pair: tuple[str, ...] = ()
 
     def field(self, key: str) -> FieldSpec:
         for f in self.fields:

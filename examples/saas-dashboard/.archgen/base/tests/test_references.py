@@ -28,6 +28,21 @@ REFERENCES = [
 ]
 
 
+# The link tables of many-to-many relationships.
+PAIRS = [key for key, spec in sorted(ENTITIES.items()) if spec.pair]
+
+
+@pytest.mark.parametrize("key", PAIRS)
+def test_a_link_table_holds_each_pair_once(db: Session, key: str) -> None:
+    org_id = f.org(db)
+    first = f.row(db, key, org_id)
+    same = {name: getattr(first, ENTITIES[key].field(name).attr) for name in ENTITIES[key].pair}
+    db.commit()
+    with pytest.raises(IntegrityError):
+        f.row(db, key, org_id, same)
+    db.rollback()
+
+
 def _missing(target: str) -> Any:
     """A key no row of `target` has."""
     pk = next(p for p in ENTITIES[target].fields if p.pk)

@@ -120,7 +120,7 @@ def _add(key: str, reader: str, writer: str | None) -> None:
     ) -> dict[str, Any]:
         return rows.listing(db, principal, key, limit, cursor)
 
-    @router.get(f"{PREFIX}/{key}/{{row_id}}", openapi_extra=role(reader), name=f"browse:{key}:read")
+    @router.get(f"{PREFIX}/{key}" + "/{row_id}", openapi_extra=role(reader), name=f"browse:{key}:read")
     def read(row_id: RowId, principal: Reader, db: DbDep) -> dict[str, Any]:
         return rows.read(db, principal, key, row_id)
 
@@ -132,11 +132,11 @@ def _add(key: str, reader: str, writer: str | None) -> None:
     def create(body: Annotated[Any, Body()], principal: Writer, db: DbDep) -> dict[str, Any]:
         return rows.create(db, principal, key, body)
 
-    @router.patch(f"{PREFIX}/{key}/{{row_id}}", openapi_extra=role(writer), name=f"browse:{key}:update")
+    @router.patch(f"{PREFIX}/{key}" + "/{row_id}", openapi_extra=role(writer), name=f"browse:{key}:update")
     def update(row_id: RowId, body: Annotated[Any, Body()], principal: Writer, db: DbDep) -> dict[str, Any]:
         return rows.update(db, principal, key, row_id, body)
 
-    @router.delete(f"{PREFIX}/{key}/{{row_id}}", openapi_extra=role(writer), name=f"browse:{key}:delete", status_code=204)
+    @router.delete(f"{PREFIX}/{key}" + "/{row_id}", openapi_extra=role(writer), name=f"browse:{key}:delete", status_code=204)
     def delete(row_id: RowId, principal: Writer, db: DbDep) -> Response:
         rows.delete(db, principal, key, row_id)
         return Response(status_code=204)
