@@ -1,5 +1,7 @@
 //! Flows and Triggerings between components become channels (issue 16,
-//! point 4): the IR's rule and what explain says.
+//! point 4): the IR's rule, what explain says, and what python-fastapi
+//! makes of them (an outbox, a delivery step and a handler per receiver),
+//! and nothing of it for a model without channels.
 
 mod common;
 
@@ -117,6 +119,12 @@ fn flows_and_triggerings_between_components_are_channels() {
             "Order placed"
         ]
     );
+    // The pack's outbox and inbox come with channels.
+    let entities = common::entity_keys(&v);
+    assert!(
+        entities.iter().any(|e| e == "outbox") && entities.iter().any(|e| e == "inbox"),
+        "{entities:?}"
+    );
 }
 
 #[test]
@@ -136,4 +144,37 @@ fn explain_names_the_relationships_that_made_each_channel() {
         "{out}"
     );
     assert!(!out.contains("[r09]") && !out.contains("[r10]"), "{out}");
+}
+
+#[test]
+fn channels_make_an_outbox_and_a_handler_per_receiver_and_no_channels_make_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let o = archgen(&["gen", FIXTURE, "-o", dir.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for f in [
+        "app/services/outbox.py",
+        "app/handlers/__init__.py",
+        "app/handlers/billing.py",
+        "app/handlers/crm.py",
+        "app/models/outbox.py",
+        "app/models/inbox.py",
+        "tests/test_outbox.py",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    // Only receivers get a handler.
+    assert!(!dir.join("app/handlers/order_system.py").exists());
+    let worker = std::fs::read_to_string(dir.join("app/jobs/worker.py")).unwrap();
+    assert!(worker.contains("delivery_step(r)"), "{worker}");
+    let doc = std::fs::read_to_string(dir.join("ARCHITECTURE.adoc")).unwrap();
+    assert!(
+        doc.contains("== Channels") && doc.contains("`+order_system_to_crm_2+`"),
+        "{doc}"
+    );
+
+    let v = ir("blueprints/saas-dashboard.xml");
+    assert_eq!(v["channels"], Value::Array(vec![]));
+    let entities = common::entity_keys(&v);
+    assert!(!entities.iter().any(|e| e == "outbox") && !entities.iter().any(|e| e == "inbox"));
 }

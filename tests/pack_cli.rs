@@ -38,7 +38,7 @@ pack `python-fastapi` 0.1.0 (../../templates/python-fastapi), strict mode, again
   example         114 files  ok         blueprints/saas-dashboard.xml
   metric-kinds    100 files  ok         blueprints/metric-kinds.xml
   regulated       112 files  ok         blueprints/regulated.xml
-  hostile-names   112 files  ok         tests/fixtures/gen/hostile-names.xml
+  hostile-names   120 files  ok         tests/fixtures/gen/hostile-names.xml
   empty            82 files  ok         src/pack/probes/empty.xml
   docs-only         4 files  ok         src/pack/probes/docs-only.xml
 ok: every template renders against every probe IR
