@@ -140,7 +140,7 @@ fn explain_names_the_relationships_that_made_each_channel() {
     assert!(out.contains("ApplicationEvent Order placed [e-placed]\n    became: the message of channel `order_system_to_crm_2`"), "{out}");
     // Only elements are counted.
     assert!(
-        out.ends_with("9 of 11 elements shape the project\n"),
+        out.ends_with("10 of 12 elements shape the project\n"),
         "{out}"
     );
     assert!(!out.contains("[r09]") && !out.contains("[r10]"), "{out}");
@@ -167,6 +167,16 @@ fn channels_make_an_outbox_and_a_handler_per_receiver_and_no_channels_make_none(
     assert!(!dir.join("app/handlers/order_system.py").exists());
     let worker = std::fs::read_to_string(dir.join("app/jobs/worker.py")).unwrap();
     assert!(worker.contains("delivery_step(r)"), "{worker}");
+    // The sender's service writes the channel's entity: its routes publish it.
+    let api = std::fs::read_to_string(dir.join("app/api/orders_api.py")).unwrap();
+    assert!(
+        api.contains("\"orders\": (\"order_system_to_billing\",),"),
+        "{api}"
+    );
+    assert!(
+        api.contains("_publish(db, key, principal, \"created\", out)"),
+        "{api}"
+    );
     let doc = std::fs::read_to_string(dir.join("ARCHITECTURE.adoc")).unwrap();
     assert!(
         doc.contains("== Channels") && doc.contains("`+order_system_to_crm_2+`"),
