@@ -188,3 +188,43 @@ fn channels_make_an_outbox_and_a_handler_per_receiver_and_no_channels_make_none(
     let entities = common::entity_keys(&v);
     assert!(!entities.iter().any(|e| e == "outbox") && !entities.iter().any(|e| e == "inbox"));
 }
+
+#[test]
+fn regeneration_renames_no_channel_when_another_is_drawn_between_the_same_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let out = dir.to_str().unwrap();
+    assert_eq!(archgen(&["gen", FIXTURE, "-o", out]).code, 0);
+    let keys = |dir: &std::path::Path| -> Vec<String> {
+        let text = std::fs::read_to_string(dir.join("app/services/outbox.py")).unwrap();
+        text.lines()
+            .filter_map(|l| l.strip_prefix("        key=\""))
+            .map(|l| l.trim_end_matches("\",").to_owned())
+            .collect()
+    };
+    let before = keys(&dir);
+    assert_eq!(
+        before,
+        [
+            "order_system_to_billing",
+            "order_system_to_crm",
+            "billing_to_crm",
+            "order_system_to_crm_2"
+        ]
+    );
+    // A new flow from Order System to CRM, first in identifier order.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE),
+    )
+    .unwrap()
+    .replace(
+        "<relationship identifier=\"r01\"",
+        "<relationship identifier=\"r00\" source=\"c-orders\" target=\"c-crm\" xsi:type=\"Flow\"/>\n    <relationship identifier=\"r01\"",
+    );
+    let bp = tmp.path().join("more.xml");
+    std::fs::write(&bp, text).unwrap();
+    assert_eq!(archgen(&["gen", bp.to_str().unwrap(), "-o", out]).code, 0);
+    let after = keys(&dir);
+    assert_eq!(after[0], "order_system_to_crm_3");
+    assert_eq!(after[1..], before[..]);
+}

@@ -52,7 +52,7 @@ pub struct Ir {
     /// The keys to remember for the next generation (see [`KeyMemory`]):
     /// `kind:identifier` → key, for every item whose key is not the one its
     /// name gives today (kept from an earlier generation, or made unique
-    /// with a suffix).
+    /// with a suffix), and every channel's.
     #[serde(skip)]
     pub keys: std::collections::BTreeMap<String, String>,
 }

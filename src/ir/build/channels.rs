@@ -128,6 +128,53 @@ impl<'m> Builder<'m> {
         links
     }
 
+    /// The keys of `links`: `<sender>_to_<receiver>`, made unique. A key an
+    /// earlier generation gave a channel (recorded under any of its
+    /// relationships) is kept and claimed before the new ones, and every key
+    /// is recorded: a channel drawn later between the same two components
+    /// takes the next suffix instead of renaming those there were.
+    fn channel_keys(
+        &mut self,
+        links: &[Link<'m>],
+        comp_key_by_id: &HashMap<&str, String>,
+    ) -> Vec<String> {
+        let memory = self.memory;
+        let recorded: Vec<Option<&String>> = links
+            .iter()
+            .map(|l| {
+                l.rels.iter().find_map(|r| {
+                    let slot = format!("channel:{}", r.identifier);
+                    memory.recorded.get(&slot).filter(|k| is_key(k))
+                })
+            })
+            .collect();
+        let mut keys = Allocator::new();
+        let mut claimed: Vec<Option<String>> =
+            recorded.iter().map(|k| k.map(|k| keys.claim(k))).collect();
+        for (l, k) in links.iter().zip(&mut claimed) {
+            if k.is_none() {
+                let sender = &comp_key_by_id[l.sender.identifier.as_str()];
+                let receiver = &comp_key_by_id[l.receiver.identifier.as_str()];
+                let fresh = naming::key_for(
+                    Some(&format!("{sender} to {receiver}")),
+                    "channel",
+                    &l.rels[0].identifier,
+                );
+                *k = Some(keys.claim(&fresh));
+            }
+        }
+        links
+            .iter()
+            .zip(claimed)
+            .map(|(l, k)| {
+                let key = k.expect("every channel claimed a key");
+                self.remember
+                    .insert(format!("channel:{}", l.rels[0].identifier), key.clone());
+                key
+            })
+            .collect()
+    }
+
     /// The channels of `links`, with their keys and messages: the entity a
     /// data object associated with a relationship makes, else the entity
     /// named like the message.
@@ -137,10 +184,10 @@ impl<'m> Builder<'m> {
         comp_key_by_id: &HashMap<&str, String>,
         entities: &[Entity],
     ) -> Vec<Channel> {
-        let mut keys = Allocator::new();
+        let keys = self.channel_keys(&links, comp_key_by_id);
         let mut out = Vec::new();
         let entity_of = |id: &str| entities.iter().find(|e| e.from.iter().any(|f| f == id));
-        for l in links {
+        for (l, key) in links.into_iter().zip(keys) {
             let sender = comp_key_by_id[l.sender.identifier.as_str()].clone();
             let receiver = comp_key_by_id[l.receiver.identifier.as_str()].clone();
             // A data object associated with one of the relationships.
@@ -198,24 +245,6 @@ impl<'m> Builder<'m> {
                 entity: entity.map(|e| e.key.clone()),
                 event: l.event.map(|e| e.identifier.clone()),
             };
-            let first = l.rels[0];
-            let slot = format!("channel:{}", first.identifier);
-            let fresh = naming::key_for(
-                Some(&format!("{sender} to {receiver}")),
-                "channel",
-                &first.identifier,
-            );
-            let wanted = self
-                .memory
-                .recorded
-                .get(&slot)
-                .filter(|k| is_key(k))
-                .cloned()
-                .unwrap_or_else(|| fresh.clone());
-            let key = keys.claim(&wanted);
-            if key != fresh {
-                self.remember.insert(slot, key.clone());
-            }
             let drawn: Vec<String> = l
                 .rels
                 .iter()
