@@ -210,8 +210,10 @@ impl<'m> Builder<'m> {
                 .find_map(|e| entity_of(&e.identifier).map(|en| (en, e)));
             let by_name = || {
                 let n = l.name.as_deref().and_then(naming::snake)?;
+                // Only the model's own data: no pack table (the outbox, say).
                 entities
                     .iter()
+                    .filter(|e| !e.from.is_empty())
                     .find(|e| e.key == n || naming::snake(&e.name).as_deref() == Some(n.as_str()))
             };
             let (entity, entity_why) = match associated {
