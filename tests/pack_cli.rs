@@ -38,7 +38,7 @@ pack `python-fastapi` 0.1.0 (../../templates/python-fastapi), strict mode, again
   example         117 files  ok         blueprints/saas-dashboard.xml
   metric-kinds    103 files  ok         blueprints/metric-kinds.xml
   regulated       115 files  ok         blueprints/regulated.xml
-  hostile-names   115 files  ok         tests/fixtures/gen/hostile-names.xml
+  hostile-names   123 files  ok         tests/fixtures/gen/hostile-names.xml
   empty            85 files  ok         src/pack/probes/empty.xml
   docs-only         4 files  ok         src/pack/probes/docs-only.xml
 ok: every template renders against every probe IR

@@ -3,6 +3,9 @@
 //! elements become references or link tables; entities without
 //! `archgen:fields` get assumed fields (point 6).
 
+mod common;
+
+use common::ir;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -15,12 +18,6 @@ fn archgen(args: &[&str]) -> std::process::Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap()
-}
-
-fn ir(blueprint: &str) -> Value {
-    let o = archgen(&["inspect", "--ir", "--json", blueprint]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap()
 }
 
 fn entity<'a>(ir: &'a Value, key: &str) -> &'a Value {

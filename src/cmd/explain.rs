@@ -18,16 +18,9 @@ pub fn explain(c: &Input, json: bool, out: &mut dyn Write, err: &mut dyn Write) 
         writeln!(out, "    became: {}", e.became)?;
         writeln!(out, "    why:    {}", e.why)?;
     }
-    let used = ir
-        .explanations
-        .iter()
-        .filter(|e| e.became != "nothing")
-        .count();
-    writeln!(
-        out,
-        "{} of {} elements shape the project",
-        used,
-        ir.explanations.len()
-    )?;
+    let elements = ir.explanations.iter().filter(|e| !e.relationship);
+    let used = elements.clone().filter(|e| e.became != "nothing").count();
+    let total = elements.count();
+    writeln!(out, "{used} of {total} elements shape the project")?;
     Ok(())
 }

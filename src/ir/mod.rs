@@ -38,6 +38,9 @@ pub struct Ir {
     pub events: Vec<EventType>,
     /// Keys of the entities the ingestion endpoint accepts.
     pub ingested: Vec<String>,
+    /// The messages components send each other: one per Flow or Triggering
+    /// the model draws between two application components.
+    pub channels: Vec<Channel>,
     pub auth: Auth,
     pub frontend: Option<Frontend>,
     pub infrastructure: Infrastructure,
@@ -49,7 +52,7 @@ pub struct Ir {
     /// The keys to remember for the next generation (see [`KeyMemory`]):
     /// `kind:identifier` → key, for every item whose key is not the one its
     /// name gives today (kept from an earlier generation, or made unique
-    /// with a suffix).
+    /// with a suffix), and every channel's.
     #[serde(skip)]
     pub keys: std::collections::BTreeMap<String, String>,
 }
@@ -57,7 +60,7 @@ pub struct Ir {
 /// Keys an earlier generation gave, so that regenerating a project renames
 /// nothing: no table, column, route or module. Slots are `kind:identifier`
 /// (`entity:`, `metric:`, `service:`, `component:`, `job:`, `event:`,
-/// `decision:`, `project:`), and `field:<entity identifier>:<field name>`.
+/// `channel:`, `decision:`, `project:`), and `field:<entity identifier>:<field name>`.
 #[derive(Clone, Debug, Default)]
 pub struct KeyMemory {
     /// The keys the lock recorded.
@@ -277,6 +280,48 @@ pub struct EventType {
     pub from: Provenance,
 }
 
+/// What a relationship between two components says they exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// A Flow: the sender passes something to the receiver.
+    Flow,
+    /// A Triggering: the sender starts the receiver's work.
+    Trigger,
+}
+
+/// A message one application component sends another: a Flow or Triggering
+/// between them (or their behaviour, or through an event between them).
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Channel {
+    pub key: String,
+    /// The relationship's name, else the event's, else "sender to receiver".
+    pub name: String,
+    pub kind: ChannelKind,
+    /// The sending component's key.
+    pub sender: String,
+    /// The receiving component's key.
+    pub receiver: String,
+    pub message: Message,
+    /// In words, for `explain`: the relationships that made it.
+    pub why: String,
+    /// The relationships (and the event) it came from.
+    pub from: Provenance,
+}
+
+/// What a channel carries.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Message {
+    /// As written (for prose).
+    pub name: String,
+    /// The key of the entity it carries, when the model says which: a data
+    /// object associated with the relationship, or one named like it.
+    pub entity: Option<String>,
+    /// The event it is, when an ApplicationEvent stands between the two
+    /// components (its identifier).
+    pub event: Option<String>,
+}
+
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Auth {
     /// The auth component, when the blueprint draws one.
@@ -391,6 +436,9 @@ pub struct Explanation {
     pub name: String,
     pub became: String,
     pub why: String,
+    /// A relationship (that made a channel), not an element.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub relationship: bool,
 }
 
 impl Ir {

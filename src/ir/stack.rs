@@ -20,6 +20,9 @@ pub struct PlatformEntity {
     pub tenant: bool,
     /// Only when the blueprint names a compliance framework.
     pub compliance_only: bool,
+    /// Only when the blueprint's components send each other messages (it
+    /// has channels).
+    pub channels_only: bool,
 }
 
 /// Names the pack's own code takes: items of the blueprint get others.

@@ -110,6 +110,8 @@ pub enum When {
     Metrics,
     /// An application under a compliance framework.
     Compliance,
+    /// An application whose components send each other messages.
+    Channels,
     Always,
 }
 
@@ -122,6 +124,7 @@ impl When {
             Self::Frontend => ir.application && ir.frontend.is_some(),
             Self::Metrics => ir.application && !ir.metrics.is_empty(),
             Self::Compliance => ir.application && !ir.compliance.is_empty(),
+            Self::Channels => ir.application && !ir.channels.is_empty(),
         }
     }
 }
@@ -136,6 +139,8 @@ struct PlatformToml {
     tenant: bool,
     #[serde(default)]
     compliance_only: bool,
+    #[serde(default)]
+    channels_only: bool,
 }
 
 fn yes() -> bool {
@@ -267,6 +272,7 @@ impl Manifest {
                     fields: p.fields,
                     tenant: p.tenant,
                     compliance_only: p.compliance_only,
+                    channels_only: p.channels_only,
                 })
                 .collect(),
             schema_level: t.schema_level,

@@ -91,3 +91,26 @@ pub fn run(args: &[&str], dir: &Path) -> Out {
         stderr: String::from_utf8(o.stderr).unwrap(),
     }
 }
+
+/// The IR of `blueprint` (a path from the repository's root), as
+/// `inspect --ir --json` prints it with the default pack.
+#[allow(dead_code)]
+pub fn ir(blueprint: &str) -> serde_json::Value {
+    let o = run(
+        &["inspect", "--ir", "--json", blueprint],
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    serde_json::from_str(&o.stdout).unwrap()
+}
+
+/// The keys of an IR's entities.
+#[allow(dead_code)]
+pub fn entity_keys(ir: &serde_json::Value) -> Vec<String> {
+    ir["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["key"].as_str().unwrap().to_owned())
+        .collect()
+}

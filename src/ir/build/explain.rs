@@ -1,4 +1,5 @@
-//! Explanations: what each element of the model became, and why.
+//! Explanations: what each element of the model became, and why; then the
+//! relationships that became something themselves (channels).
 
 use super::*;
 
@@ -19,8 +20,26 @@ impl<'m> Builder<'m> {
                     name: display(e),
                     became,
                     why,
+                    relationship: false,
                 }
             })
+            .chain(self.m.relationships.iter().filter_map(|r| {
+                let (became, why) = self.why.get(r.identifier.as_str())?.clone();
+                Some(Explanation {
+                    element: r.identifier.clone(),
+                    kind: r.kind.as_str().into(),
+                    name: r
+                        .text
+                        .name
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map_or_else(|| "(unnamed)".to_owned(), str::to_owned),
+                    became,
+                    why,
+                    relationship: true,
+                })
+            }))
             .collect()
     }
 }

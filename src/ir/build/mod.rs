@@ -15,9 +15,9 @@ use super::profile::{
 };
 use super::stack::{self, DecisionFrom, DecisionWhen, Runs, Stack};
 use super::{
-    Auth, Compliance, Component, Database, Decision, Deployed, Dimension, Entity, EntityOrigin,
-    EventType, Explanation, Field, Frontend, Infrastructure, Ir, Job, KeyMemory, Metric, Project,
-    Provenance, Runtime, Service, ServiceKind,
+    Auth, Channel, ChannelKind, Compliance, Component, Database, Decision, Deployed, Dimension,
+    Entity, EntityOrigin, EventType, Explanation, Field, Frontend, Infrastructure, Ir, Job,
+    KeyMemory, Message, Metric, Project, Provenance, Runtime, Service, ServiceKind,
 };
 use crate::diagnostic::{shown, Code, Diagnostic};
 use crate::model::{
@@ -27,6 +27,7 @@ use crate::naming::{self, is_key, Allocator};
 use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
+mod channels;
 mod compliance;
 mod decisions;
 mod entities;
@@ -305,6 +306,9 @@ impl<'m> Builder<'m> {
             |r: Role| -> Vec<&'m Element> { by_role.get(&r).cloned().unwrap_or_default() };
         let aggregators = Aggregators::new(self, &with_role(Role::Aggregator));
 
+        // Which components talk: the pack's platform may add tables for it.
+        let links = self.links();
+
         // Entities: platform first (they keep their names), then DataObjects.
         let mut tables = Allocator::new();
         for t in &stack.reserved.tables {
@@ -315,6 +319,7 @@ impl<'m> Builder<'m> {
             .platform
             .iter()
             .filter(|p| !p.compliance_only || !compliance.is_empty())
+            .filter(|p| !p.channels_only || !links.is_empty())
         {
             tables.reserve(&p.key);
             let specs = profile::parse_fields(&p.fields)
@@ -495,6 +500,8 @@ impl<'m> Builder<'m> {
             }
         }
 
+        let channels = self.channels(links, &comp_key_by_id, &entities);
+
         let auth_comp = with_role(Role::Auth).into_iter().next();
         let auth = Auth {
             component: auth_comp.and_then(|c| comp_key_by_id.get(c.identifier.as_str()).cloned()),
@@ -603,6 +610,7 @@ impl<'m> Builder<'m> {
             services,
             events,
             ingested,
+            channels,
             auth,
             frontend,
             infrastructure,

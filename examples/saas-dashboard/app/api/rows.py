@@ -7,6 +7,7 @@ reads of personal data and every write go to the audit log (when the
 blueprint names a compliance framework, see app/services/audit.py).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException
@@ -18,6 +19,10 @@ from app.catalog import ENTITIES
 from app.core.config import get_settings
 from app.services import audit, entity_writer
 from app.services.entity_reader import BadCursor, decode_cursor, encode_cursor, page, visible_fields
+
+# Called with the written row (as JSON) before the write commits: what else
+# the same transaction must hold (a service publishing on the outbox).
+Written = Callable[[Session, Principal, dict[str, Any]], None]
 
 
 def audit_read(db: Session, principal: Principal, key: str, rows: int) -> None:
@@ -88,7 +93,7 @@ def _cleaned(db: Session, principal: Principal, key: str, body: Any, creating: b
         raise HTTPException(422, exc.errors) from exc
 
 
-def create(db: Session, principal: Principal, key: str, body: Any) -> dict[str, Any]:
+def create(db: Session, principal: Principal, key: str, body: Any, written: Written | None = None) -> dict[str, Any]:
     values = _cleaned(db, principal, key, body, creating=True)
     try:
         row = entity_writer.create(db, key, principal.organization_id, values)
@@ -97,11 +102,15 @@ def create(db: Session, principal: Principal, key: str, body: Any) -> dict[str, 
         raise HTTPException(409, f"the {key} row conflicts with another (a unique field)") from exc
     _audit_write(db, principal, key, "create", row)
     out = entity_writer.as_json(key, row)
+    if written is not None:
+        written(db, principal, out)
     db.commit()
     return out
 
 
-def update(db: Session, principal: Principal, key: str, row_id: str, body: Any) -> dict[str, Any]:
+def update(
+    db: Session, principal: Principal, key: str, row_id: str, body: Any, written: Written | None = None
+) -> dict[str, Any]:
     row = found(db, key, principal, row_id)
     values = _cleaned(db, principal, key, body, creating=False)
     for attr, value in values.items():
@@ -109,6 +118,8 @@ def update(db: Session, principal: Principal, key: str, row_id: str, body: Any) 
     _flush(db, f"the {key} row conflicts with another (a unique field)")
     _audit_write(db, principal, key, "update", row)
     out = entity_writer.as_json(key, row)
+    if written is not None:
+        written(db, principal, out)
     db.commit()
     return out
 
