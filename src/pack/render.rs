@@ -649,6 +649,9 @@ fn combines_from_days(metric: Value) -> bool {
 ///   tables that refer to it ([`Ir::table_order`]);
 /// - `foreign_key(reference, kind)`: `table.column` of the referenced
 ///   entity's one primary key when it is of that kind, else `""`;
+/// - `published(service)`: `[entity, [channel, …]]` pairs, in the order of
+///   the service's writes: the channels its provider sends whose message is
+///   an entity the service writes (empty for any other service);
 /// - `archimate_layers()` and `combines_from_days(metric)` (below).
 fn add_ir_functions(env: &mut Environment<'static>, ir: &Ir, ir_value: &Value) {
     // The entities of `ir_value` itself: shared, not copied.
@@ -676,6 +679,31 @@ fn add_ir_functions(env: &mut Environment<'static>, ir: &Ir, ir_value: &Value) {
             Some((e.key.clone(), (kind, target)))
         })
         .collect();
+    let published: HashMap<String, Vec<(String, Vec<String>)>> = ir
+        .services
+        .iter()
+        .filter_map(|sv| {
+            let provider = sv.provider.as_deref()?;
+            let pairs: Vec<(String, Vec<String>)> = sv
+                .writes
+                .iter()
+                .filter_map(|entity| {
+                    let keys: Vec<String> = ir
+                        .channels
+                        .iter()
+                        .filter(|c| c.sender == provider)
+                        .filter(|c| c.message.entity.as_deref() == Some(entity.as_str()))
+                        .map(|c| c.key.clone())
+                        .collect();
+                    (!keys.is_empty()).then(|| (entity.clone(), keys))
+                })
+                .collect();
+            (!pairs.is_empty()).then(|| (sv.key.clone(), pairs))
+        })
+        .collect();
+    env.add_function("published", move |service: String| {
+        Value::from_serialize(published.get(&service).cloned().unwrap_or_default())
+    });
     env.add_function("foreign_key", move |reference: String, kind: String| {
         targets
             .get(&reference)
