@@ -8,7 +8,6 @@ use crate::load::Loaded;
 use crate::pack;
 use crate::plan::{Kind, Lock, Plan};
 use crate::write::check_out_dir;
-use serde::Deserialize as _;
 use std::io::Write;
 use std::path::Path;
 
@@ -48,13 +47,13 @@ fn key_memory(
     if old.files.is_empty() {
         return Ok(KeyMemory::default());
     }
-    if old.state.get("keys").is_some() {
-        let recorded = std::collections::BTreeMap::<String, String>::deserialize(
-            &old.state["keys"],
-        )
-        .map_err(|e| crate::plan::LockError::Corrupt {
+    if let Some(keys) = old.state.part("keys") {
+        let recorded = serde_json::from_str(keys).map_err(|e| crate::plan::LockError::Corrupt {
             path: crate::plan::lock_path(dir),
-            why: format!("its state `keys` is unreadable: {e}"),
+            why: format!(
+                "its state `keys` is unreadable: {}",
+                crate::plan::without_position(&e)
+            ),
         })?;
         return Ok(KeyMemory {
             recorded,
@@ -143,7 +142,24 @@ pub(super) fn make_plan(
     let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
     let chain = pack::migrations::chain(recorded, &ir, pack.manifest.schema_level);
     let schema = schema_of(&ir, &pack.manifest);
-    let files = match pack::render(&pack, ir, &chain, &drawings) {
+    // The state is written out before rendering, which takes the chain.
+    #[derive(serde::Serialize)]
+    struct State<'a, M: serde::Serialize> {
+        decisions: serde_json::Value,
+        // Only the keys that are not what the names give today, so that a
+        // project whose names all fit keeps the lock it had; and none for
+        // a project from before keys were recorded: the names it uses give
+        // its keys back every time (see `key_memory`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        keys: Option<&'a std::collections::BTreeMap<String, String>>,
+        migrations: M,
+    }
+    let state = crate::plan::State::new(&State {
+        decisions: serde_json::json!(adrs),
+        keys: (!keys.is_empty() && memory.legacy_in_use.is_none()).then_some(&keys),
+        migrations: pack::migrations::lock_form(&chain),
+    });
+    let files = match pack::render(&pack, ir, chain, &drawings) {
         Ok(f) => f,
         Err(e) => {
             writeln!(
@@ -160,20 +176,9 @@ pub(super) fn make_plan(
         pack_version: pack.manifest.version.clone(),
         input_hash,
         schema,
-        state: {
-            let mut state = serde_json::json!({ "migrations": chain, "decisions": adrs });
-            // Only the keys that are not what the names give today, so that a
-            // project whose names all fit keeps the lock it had; and none for
-            // a project from before keys were recorded: the names it uses
-            // give its keys back every time (see `key_memory`).
-            if !keys.is_empty() && memory.legacy_in_use.is_none() {
-                state["keys"] = serde_json::json!(keys);
-            }
-            state
-        },
+        state,
         files: Default::default(),
     };
-    drop(chain);
     let total = files.len();
     match crate::plan::plan(dir, files, lock, old) {
         Ok(plan) => {

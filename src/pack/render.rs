@@ -72,7 +72,7 @@ struct Anchor {
 pub fn render(
     pack: &Pack,
     ir: Ir,
-    chain: &[super::migrations::Revision],
+    chain: Vec<super::migrations::Revision>,
     drawings: &[Drawing],
 ) -> Result<Vec<RenderedFile>, RenderError> {
     render_with(pack, ir, chain, drawings, None)
@@ -85,7 +85,7 @@ pub fn render(
 pub fn render_all(
     pack: &Pack,
     ir: Ir,
-    chain: &[super::migrations::Revision],
+    chain: Vec<super::migrations::Revision>,
     drawings: &[Drawing],
 ) -> Result<(Vec<RenderedFile>, Vec<RenderError>), RenderError> {
     let mut errors = Vec::new();
@@ -98,7 +98,7 @@ pub fn render_all(
 fn render_with(
     pack: &Pack,
     mut ir: Ir,
-    chain: &[super::migrations::Revision],
+    chain: Vec<super::migrations::Revision>,
     drawings: &[Drawing],
     mut errors: Option<&mut Vec<RenderError>>,
 ) -> Result<Vec<RenderedFile>, RenderError> {
@@ -119,6 +119,14 @@ fn render_with(
     let anchors: Arc<Mutex<BTreeMap<String, Anchor>>> = Arc::default();
     let tests: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut env = environment(pack, &anchors, &tests)?;
+    // The chain first, and let go once templates have their view of it:
+    // with the IR's, the largest values rendering holds.
+    let migrations = super::migrations::for_render(chain);
+    // `schema.revision`: the head of the migration chain.
+    let schema = serde_json::json!({ "revision": migrations.last().map(|m| m.revision.as_str()) });
+    let labels: Vec<String> = migrations.iter().map(|m| m.revision.clone()).collect();
+    // Templates see the chain as values; the structs are not needed again.
+    let migrations_value = migration_values(migrations);
     let ir_value = Value::from_serialize(&ir);
     let became: HashMap<String, String> = std::mem::take(&mut ir.explanations)
         .into_iter()
@@ -126,12 +134,6 @@ fn render_with(
         .collect();
     let ir = &ir;
     add_ir_functions(&mut env, ir, &ir_value);
-    let migrations = super::migrations::for_render(chain);
-    // `schema.revision`: the head of the migration chain.
-    let schema = serde_json::json!({ "revision": migrations.last().map(|m| m.revision.as_str()) });
-    let labels: Vec<String> = migrations.iter().map(|m| m.revision.clone()).collect();
-    // Templates see the chain as values; the structs are not needed again.
-    let migrations_value = migration_values(migrations);
     let base = |item_name: Option<&str>, item: Option<Value>| {
         let mut ctx: BTreeMap<&str, Value> = BTreeMap::new();
         ctx.insert("ir", ir_value.clone());

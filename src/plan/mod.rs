@@ -53,8 +53,66 @@ pub struct Lock {
     /// Pack-defined state carried between generations (e.g. the migration
     /// chain), as JSON.
     #[serde(default)]
-    pub state: serde_json::Value,
+    pub state: State,
     pub files: BTreeMap<String, LockedFile>,
+}
+
+/// The pack state of a lock, kept as the JSON text it is in the lock file
+/// rather than as a tree of values: the migration chain of a large schema
+/// is tens of megabytes of JSON, and several times that as
+/// `serde_json::Value`s. Its parts are read when needed ([`State::part`]);
+/// the journal of the next run writes it back as it was read.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct State(Box<serde_json::value::RawValue>);
+
+impl Default for State {
+    fn default() -> Self {
+        State::raw("null".into())
+    }
+}
+
+impl PartialEq for State {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Eq for State {}
+
+impl State {
+    fn raw(text: String) -> State {
+        State(serde_json::value::RawValue::from_string(text).expect("serde_json writes JSON"))
+    }
+
+    /// The state `value` gives, laid out as `serde_json::to_string_pretty`
+    /// lays it out where the lock holds it (one level deep), so that the
+    /// lock file reads as if the state were part of its tree. `value`
+    /// should write its keys in order, as a `serde_json::Value` would.
+    pub fn new<T: Serialize>(value: &T) -> State {
+        let text = serde_json::to_string_pretty(value).expect("the state serialises");
+        // A JSON string holds no raw line break: every one is layout.
+        State::raw(text.replace('\n', "\n  "))
+    }
+
+    /// The JSON text of the part `key` (`None` when absent, or when the
+    /// state is no object).
+    pub fn part(&self, key: &str) -> Option<&str> {
+        let parts: BTreeMap<String, &serde_json::value::RawValue> =
+            serde_json::from_str(self.0.get()).ok()?;
+        parts.get(key).map(|v| v.get())
+    }
+}
+
+/// A serde_json error without its position (a position in a part of the
+/// lock's state means nothing to the user).
+pub fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let at = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&at) {
+        Some(t) if e.line() > 0 => t.to_owned(),
+        _ => text,
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -341,10 +399,14 @@ pub fn state_list<T: serde::de::DeserializeOwned>(
     lock: &Lock,
     key: &str,
 ) -> Result<Vec<T>, LockError> {
-    match lock.state.get(key) {
-        None | Some(serde_json::Value::Null) => Ok(vec![]),
-        Some(v) => Vec::<T>::deserialize(v)
-            .map_err(|e| LockError::corrupt(out, format!("its state `{key}` is unreadable: {e}"))),
+    match lock.state.part(key) {
+        None | Some("null") => Ok(vec![]),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            LockError::corrupt(
+                out,
+                format!("its state `{key}` is unreadable: {}", without_position(&e)),
+            )
+        }),
     }
 }
 
@@ -650,4 +712,41 @@ pub fn diff(c: &Change) -> String {
         .context_radius(3)
         .header(&a, &b)
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_written_from_its_parts_reads_as_the_tree_of_values_did() {
+        // Locks are compared byte for byte (`check`): the state laid out
+        // apart must give the very text the whole lock as values gave.
+        let state = serde_json::json!({
+            "decisions": [{"number": 1, "key": "a"}],
+            "empty": [],
+            "migrations": [{"revision": "r1", "snapshot": {"tables": [{"table": "t", "fields": [{"column": "id"}]}]}}],
+        });
+        let lock = |state: State| Lock {
+            archgen_version: "0.1.0".into(),
+            state,
+            ..Default::default()
+        };
+        let text = serde_json::to_string_pretty(&lock(State::new(&state))).unwrap();
+        let alone = serde_json::to_string_pretty(&serde_json::json!({ "state": state })).unwrap();
+        let part = alone
+            .strip_prefix("{\n")
+            .unwrap()
+            .strip_suffix("\n}")
+            .unwrap();
+        assert!(text.contains(&format!("{part},\n")), "{text}");
+        // And it reads back as it was, a part at a time.
+        let back: Lock = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.state.part("empty"), Some("[]"));
+        assert_eq!(back.state.part("none"), None);
+        assert_eq!(serde_json::to_string_pretty(&back).unwrap(), text);
+        // An older lock without state, or with a state that is no object.
+        let old: Lock = serde_json::from_str(r#"{"archgen_version": "0.1.0", "pack": "p", "pack_version": "1", "input_hash": "h", "files": {}}"#).unwrap();
+        assert_eq!(old.state.part("migrations"), None);
+    }
 }
