@@ -6,7 +6,7 @@ use super::{front_with, plural, Failure, Input, Outcome};
 use crate::ir::{Ir, KeyMemory};
 use crate::load::Loaded;
 use crate::pack;
-use crate::plan::{Kind, Lock, Plan};
+use crate::plan::{Kind, Lock, Mode, Plan};
 use crate::write::check_out_dir;
 use std::io::Write;
 use std::path::Path;
@@ -87,12 +87,66 @@ fn key_memory(
     })
 }
 
-/// Front end, render, and plan against `dir`.
+/// Plans each file as it is rendered. To write (`gen`), a first run only
+/// looks (which files change, and the hashes of their new contents, for
+/// the journal); when anything is to be written, the journal goes to disk
+/// and a second run writes each file as soon as it is planned: a large
+/// project's files are never all in memory at once, and a template that
+/// fails still fails before anything is written.
+struct Planning<'a> {
+    planner: Option<crate::plan::Planner<'a>>,
+    failed: Option<crate::write::WriteError>,
+    /// Files rendered by the last run.
+    total: usize,
+}
+
+impl pack::Sink for Planning<'_> {
+    fn file(&mut self, f: pack::RenderedFile) {
+        self.total += 1;
+        if let (None, Some(p)) = (&self.failed, &mut self.planner) {
+            if let Err(e) = p.add(f) {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    fn again(&mut self) -> bool {
+        match self.planner.take() {
+            Some(p) if self.failed.is_none() && p.mode() == Mode::Look && p.writes() => {
+                match p.start_writing() {
+                    Ok(p) => self.planner = Some(p),
+                    Err(e) => self.failed = Some(e),
+                }
+                self.total = 0;
+                self.failed.is_none()
+            }
+            p => {
+                self.planner = p;
+                false
+            }
+        }
+    }
+}
+
+/// A plan, and when it was written as it was made (see [`Planning`]), how
+/// many files that wrote or deleted.
+pub(super) struct Planned {
+    pub loaded: Loaded,
+    pub plan: Plan,
+    /// Files rendered.
+    pub total: usize,
+    pub written: Option<usize>,
+}
+
+/// Front end, render, and plan against `dir`; with `write` (`gen`), write
+/// the files as they are planned (the rest of the plan, if anything, is
+/// for [`crate::plan::apply`]).
 pub(super) fn make_plan(
     c: &Input,
     dir: &Path,
+    write: bool,
     err: &mut dyn Write,
-) -> Result<(Loaded, Plan, usize), Failure> {
+) -> Result<Planned, Failure> {
     // The last generation's lock: read once, for the keys, the records and
     // the plan.
     let read_state = || -> Result<_, crate::plan::LockError> {
@@ -159,17 +213,6 @@ pub(super) fn make_plan(
         keys: (!keys.is_empty() && memory.legacy_in_use.is_none()).then_some(&keys),
         migrations: pack::migrations::lock_form(&chain),
     });
-    let files = match pack::render(&pack, ir, chain, &drawings) {
-        Ok(f) => f,
-        Err(e) => {
-            writeln!(
-                err,
-                "error: the pack `{}` failed to render: {e}",
-                pack.manifest.name
-            )?;
-            return Err(Failure::Unusable);
-        }
-    };
     let lock = Lock {
         archgen_version: env!("CARGO_PKG_VERSION").into(),
         pack: pack.manifest.name.clone(),
@@ -179,13 +222,43 @@ pub(super) fn make_plan(
         state,
         files: Default::default(),
     };
-    let total = files.len();
-    match crate::plan::plan(dir, files, lock, old) {
-        Ok(plan) => {
+    let planner = crate::plan::Planner::new(dir, lock, old);
+    let mut planning = Planning {
+        planner: Some(if write {
+            planner.restart(Mode::Look)
+        } else {
+            planner
+        }),
+        failed: None,
+        total: 0,
+    };
+    if let Err(e) = pack::render_each(&pack, ir, chain, &drawings, &mut planning) {
+        writeln!(
+            err,
+            "error: the pack `{}` failed to render: {e}",
+            pack.manifest.name
+        )?;
+        return Err(Failure::Unusable);
+    }
+    let planner = planning.planner.expect("a planner after rendering");
+    let finished = match planning.failed {
+        Some(e) => Err(e),
+        None if planner.mode() == Mode::Write => {
+            planner.finish_writing().map(|(plan, n)| (plan, Some(n)))
+        }
+        None => planner.finish().map(|plan| (plan, None)),
+    };
+    match finished {
+        Ok((plan, written)) => {
             for w in &plan.warnings {
                 writeln!(err, "warning: {w}")?;
             }
-            Ok((l, plan, total))
+            Ok(Planned {
+                loaded: l,
+                plan,
+                total: planning.total,
+                written,
+            })
         }
         Err(e) => {
             writeln!(err, "error: {e}")?;
@@ -248,11 +321,20 @@ pub fn gen(
         writeln!(err, "error: {e}")?;
         return Err(Failure::Unusable);
     }
-    let (l, plan, total) = make_plan(c, dir, err)?;
+    let Planned {
+        loaded: l,
+        plan,
+        total,
+        written,
+    } = make_plan(c, dir, true, err)?;
     if plan.conflicts() > 0 {
         writeln!(err, "{}", conflict_reason(&plan))?;
     }
-    match crate::plan::apply(dir, &plan, false) {
+    let written = match written {
+        Some(n) => Ok(n),
+        None => crate::plan::apply(dir, &plan, false),
+    };
+    match written {
         Ok(written) => {
             writeln!(
                 out,

@@ -14,7 +14,7 @@ pub mod starter;
 
 pub use crate::naming::hex;
 pub use manifest::{Each, FileRule, Lifecycle, Manifest};
-pub use render::{render, render_all, RenderError, RenderedFile};
+pub use render::{render, render_all, render_each, RenderError, RenderedFile, Sink};
 
 /// SHA-256 of bytes, as lower-case hex.
 pub fn hex_digest(bytes: &[u8]) -> String {

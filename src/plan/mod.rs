@@ -415,20 +415,192 @@ pub fn state_list<T: serde::de::DeserializeOwned>(
 pub fn plan(
     out: &Path,
     files: Vec<RenderedFile>,
-    mut lock: Lock,
+    lock: Lock,
     old: Lock,
 ) -> Result<Plan, WriteError> {
-    let mut pre: BTreeMap<String, Option<String>> = BTreeMap::new();
-    let mut changes = Vec::new();
-    let mut bases: BTreeMap<String, Option<Text>> = BTreeMap::new();
-    let record =
-        |pre: &mut BTreeMap<String, Option<String>>, rel: &str, content: &Option<Vec<u8>>| {
-            pre.insert(rel.to_owned(), content.as_deref().map(hex_digest));
-        };
-
+    let mut p = Planner::new(out, lock, old);
     for f in files {
+        p.add(f)?;
+    }
+    p.finish()
+}
+
+/// The journal: the `old` lock plus the `pending` hashes (path,
+/// lifecycle, SHA-256 of what is about to be written there).
+fn journal(mut old: Lock, pending: &[(String, Lifecycle, String)]) -> String {
+    for (path, lifecycle, sha) in pending {
+        old.files
+            .entry(path.clone())
+            .or_insert_with(|| LockedFile::new(*lifecycle, String::new()))
+            .pending
+            .push(sha.clone());
+    }
+    serde_json::to_string_pretty(&old).expect("the journal serialises") + "\n"
+}
+
+/// What a [`Planner`] does with each file it plans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Holds what the plan writes (and what it replaces, for a diff).
+    Hold,
+    /// Keeps only what the plan does, not the bytes: which files change
+    /// and the hashes of their new contents (for the journal).
+    Look,
+    /// Writes each change (and its merge base) as soon as it is planned;
+    /// the journal must be on disk first.
+    Write,
+}
+
+/// Notes the SHA-256 of `content`, what `rel` held (`None`: absent).
+fn record(pre: &mut BTreeMap<String, Option<String>>, rel: &str, content: &Option<Vec<u8>>) {
+    pre.insert(rel.to_owned(), content.as_deref().map(hex_digest));
+}
+
+/// A plan made a file at a time ([`Planner::add`], in any order): a file
+/// that changes nothing is let go at once, so that only what the plan
+/// writes (or shows) is held.
+pub struct Planner<'a> {
+    out: &'a Path,
+    mode: Mode,
+    lock: Lock,
+    old: Lock,
+    pre: BTreeMap<String, Option<String>>,
+    changes: Vec<Change>,
+    bases: BTreeMap<String, Option<Text>>,
+    /// The hashes of what changes write, once their contents are let go
+    /// (path, lifecycle, SHA-256).
+    pending: Vec<(String, Lifecycle, String)>,
+    /// Whether a change or a merge base writes (in `Look` mode), and how
+    /// many changes were written (in `Write` mode).
+    writes: bool,
+    written: usize,
+}
+
+impl<'a> Planner<'a> {
+    /// A plan of the new `lock` metadata into `out`, whose last generation
+    /// recorded `old` (see [`read_lock`]).
+    pub fn new(out: &'a Path, lock: Lock, old: Lock) -> Self {
+        Planner {
+            out,
+            mode: Mode::Hold,
+            lock,
+            old,
+            pre: BTreeMap::new(),
+            changes: Vec::new(),
+            bases: BTreeMap::new(),
+            pending: Vec::new(),
+            writes: false,
+            written: 0,
+        }
+    }
+
+    /// What it does with each file.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The same plan started over, in `mode` (nothing planned yet).
+    pub fn restart(self, mode: Mode) -> Self {
+        let mut lock = self.lock;
+        lock.files.clear();
+        Planner {
+            mode,
+            ..Planner::new(self.out, lock, self.old)
+        }
+    }
+
+    /// In `Look` mode: whether applying the plan so far writes a file, a
+    /// merge base, or deletes a file. (Orphans are found by [`finish`].)
+    ///
+    /// [`finish`]: Planner::finish
+    pub fn writes(&self) -> bool {
+        self.writes || self.changes.iter().any(Change::writes)
+    }
+
+    /// The journal of what the files planned so far write (see
+    /// [`Plan::journal_text`]).
+    pub fn journal(&self) -> String {
+        journal(self.old.clone(), &self.pending)
+    }
+
+    /// In `Look` mode, when the plan so far writes: the journal written,
+    /// the same plan started over in `Write` mode.
+    pub fn start_writing(self) -> Result<Self, WriteError> {
+        prepare(self.out)?;
+        atomic_write(&safe_join(self.out, LOCK)?, self.journal().as_bytes())?;
+        Ok(self.restart(Mode::Write))
+    }
+
+    /// In `Write` mode: the whole plan, its deletions done and the new lock
+    /// written; and how many files were written or deleted.
+    pub fn finish_writing(self) -> Result<(Plan, usize), WriteError> {
+        let out = self.out;
+        let mut written = self.written;
+        let plan = self.finish()?;
+        for c in plan.changes.iter().filter(|c| c.kind == Kind::Delete) {
+            remove(out, &c.path)?;
+            written += 1;
+        }
+        for rel in plan.bases.keys() {
+            remove(out, rel)?;
+        }
+        if plan.lock_changed || written > 0 {
+            atomic_write(&safe_join(out, LOCK)?, plan.lock_text.as_bytes())?;
+        }
+        Ok((plan, written))
+    }
+
+    /// Plans one rendered file; in `Look` and `Write` mode, lets its
+    /// contents go (having written them, in `Write` mode).
+    pub fn add(&mut self, f: RenderedFile) -> Result<(), WriteError> {
+        let first = self.changes.len();
+        let base_rel = base_path(&f.path);
+        self.plan_file(f)?;
+        if self.mode == Mode::Hold {
+            return Ok(());
+        }
+        let base = self.bases.remove(&base_rel).flatten();
+        for c in &mut self.changes[first..] {
+            let writes = c.writes();
+            if self.mode == Mode::Write {
+                if let Some(text) = &c.after {
+                    atomic_write(&safe_join(self.out, &c.path)?, text.as_bytes())?;
+                }
+                if let (Some(text), Some(rel)) = (&c.beside, &c.beside_file) {
+                    atomic_write(&safe_join(self.out, rel)?, text.as_bytes())?;
+                }
+                self.written += usize::from(writes);
+            }
+            self.writes |= writes;
+            if let Some(after) = c.after.take() {
+                let sha = hex_digest(after.as_bytes());
+                self.pending.push((c.path.clone(), c.lifecycle, sha));
+            }
+            c.before = None;
+            c.beside = None;
+        }
+        if let Some(text) = base {
+            self.writes = true;
+            if self.mode == Mode::Write {
+                atomic_write(&safe_join(self.out, &base_rel)?, text.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn plan_file(&mut self, f: RenderedFile) -> Result<(), WriteError> {
+        let Planner {
+            out,
+            lock,
+            old,
+            pre,
+            changes,
+            bases,
+            ..
+        } = self;
+        let out: &Path = out;
         let disk = read(out, &f.path)?;
-        record(&mut pre, &f.path, &disk);
+        record(pre, &f.path, &disk);
         let prev = old.files.get(&f.path);
         let content: Text = Text::new(f.content);
         let new = content.as_bytes();
@@ -443,7 +615,7 @@ pub fn plan(
             Lifecycle::Regenerate => {
                 let base_rel = base_path(&f.path);
                 let base = read(out, &base_rel)?;
-                record(&mut pre, &base_rel, &base);
+                record(pre, &base_rel, &base);
                 if base.as_deref() != Some(new) {
                     bases.insert(base_rel, Some(content.clone()));
                 }
@@ -453,12 +625,12 @@ pub fn plan(
                 );
                 let Some(d) = &disk else {
                     change(Kind::Create, Some(content.clone()));
-                    continue;
+                    return Ok(());
                 };
                 let beside_rel = format!("{}{NEW_SUFFIX}", f.path);
                 let beside = read(out, &beside_rel)?;
                 if beside.is_some() {
-                    record(&mut pre, &beside_rel, &beside);
+                    record(pre, &beside_rel, &beside);
                 }
                 // Yours, kept byte for byte; the new version beside it.
                 let beside_conflict = |changes: &mut Vec<Change>| {
@@ -470,8 +642,8 @@ pub fn plan(
                 };
                 if beside.is_some() {
                     // Not merged by hand yet: still a conflict.
-                    beside_conflict(&mut changes);
-                    continue;
+                    beside_conflict(changes);
+                    return Ok(());
                 }
                 if has_conflict_markers(d) {
                     change(Kind::Conflict, None);
@@ -493,7 +665,7 @@ pub fn plan(
                                 change(Kind::Merge, Some(m.text.into()));
                             }
                         }
-                        _ => beside_conflict(&mut changes),
+                        _ => beside_conflict(changes),
                     }
                 }
             }
@@ -527,68 +699,74 @@ pub fn plan(
                 }
             }
         }
+        Ok(())
     }
 
-    // Orphans: files the last generation wrote that this one does not.
-    for (path, prev) in &old.files {
-        if lock.files.contains_key(path) {
-            continue;
-        }
-        match prev.lifecycle {
-            Lifecycle::Once | Lifecycle::Append => {
-                if !prev.sha256.is_empty() {
-                    lock.files.insert(
-                        path.clone(),
-                        LockedFile::new(prev.lifecycle, prev.sha256.clone()),
-                    );
+    /// The whole plan: the files planned, and the orphans.
+    pub fn finish(self) -> Result<Plan, WriteError> {
+        let Planner {
+            out,
+            mut lock,
+            old,
+            mut pre,
+            mut changes,
+            mut bases,
+            pending,
+            ..
+        } = self;
+        // Orphans: files the last generation wrote that this one does not.
+        for (path, prev) in &old.files {
+            if lock.files.contains_key(path) {
+                continue;
+            }
+            match prev.lifecycle {
+                Lifecycle::Once | Lifecycle::Append => {
+                    if !prev.sha256.is_empty() {
+                        lock.files.insert(
+                            path.clone(),
+                            LockedFile::new(prev.lifecycle, prev.sha256.clone()),
+                        );
+                    }
+                }
+                Lifecycle::Regenerate => {
+                    let disk = read(out, path)?;
+                    record(&mut pre, path, &disk);
+                    let base_rel = base_path(path);
+                    if read(out, &base_rel)?.is_some() {
+                        bases.insert(base_rel, None);
+                    }
+                    let Some(d) = disk else { continue };
+                    let unedited = prev.generated(&hex_digest(&d));
+                    let kind = if unedited { Kind::Delete } else { Kind::Keep };
+                    changes.push(Change::new(path, kind, prev.lifecycle, Some(d)));
                 }
             }
-            Lifecycle::Regenerate => {
-                let disk = read(out, path)?;
-                record(&mut pre, path, &disk);
-                let base_rel = base_path(path);
-                if read(out, &base_rel)?.is_some() {
-                    bases.insert(base_rel, None);
-                }
-                let Some(d) = disk else { continue };
-                let unedited = prev.generated(&hex_digest(&d));
-                let kind = if unedited { Kind::Delete } else { Kind::Keep };
-                changes.push(Change::new(path, kind, prev.lifecycle, Some(d)));
-            }
         }
-    }
-    changes.sort_by(|a, b| a.path.cmp(&b.path));
+        changes.sort_by(|a, b| a.path.cmp(&b.path));
 
-    let warnings = data_loss(&old.schema, &lock.schema, !old.files.is_empty());
-    let lock_rel = format!("{STATE_DIR}/lock.json");
-    let current_lock = read(out, &lock_rel)?;
-    record(&mut pre, &lock_rel, &current_lock);
-    let mut lock_text = serde_json::to_string_pretty(&lock).expect("the lock serialises");
-    lock_text.push('\n');
-    let lock_changed = current_lock.as_deref() != Some(lock_text.as_bytes());
-    let mut journal = old;
-    for c in &changes {
-        if let Some(after) = &c.after {
-            journal
-                .files
-                .entry(c.path.clone())
-                .or_insert_with(|| LockedFile::new(c.lifecycle, String::new()))
-                .pending
-                .push(hex_digest(after.as_bytes()));
-        }
+        let warnings = data_loss(&old.schema, &lock.schema, !old.files.is_empty());
+        let current_lock = read(out, LOCK)?;
+        record(&mut pre, LOCK, &current_lock);
+        let mut lock_text = serde_json::to_string_pretty(&lock).expect("the lock serialises");
+        lock_text.push('\n');
+        let lock_changed = current_lock.as_deref() != Some(lock_text.as_bytes());
+        let mut pending = pending;
+        pending.extend(changes.iter().filter_map(|c| {
+            let after = c.after.as_ref()?;
+            Some((c.path.clone(), c.lifecycle, hex_digest(after.as_bytes())))
+        }));
+        let journal_text = journal(old, &pending);
+        Ok(Plan {
+            changes,
+            warnings,
+            lock,
+            lock_text,
+            journal_text,
+            lock_changed,
+            bases,
+            preconditions: pre,
+        })
     }
-    let journal_text =
-        serde_json::to_string_pretty(&journal).expect("the journal serialises") + "\n";
-    Ok(Plan {
-        changes,
-        warnings,
-        lock,
-        lock_text,
-        journal_text,
-        lock_changed,
-        bases,
-        preconditions: pre,
-    })
 }
 
 fn has_conflict_markers(bytes: &[u8]) -> bool {
@@ -642,11 +820,8 @@ pub fn apply(out: &Path, plan: &Plan, check_preconditions: bool) -> Result<usize
             }
         }
     }
-    if out.exists() {
-        remove_leftover_temps(out);
-    }
-    std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.display().to_string(), e))?;
-    let lock_path = safe_join(out, &format!("{STATE_DIR}/lock.json"))?;
+    prepare(out)?;
+    let lock_path = safe_join(out, LOCK)?;
     if plan.changes.iter().any(Change::writes) {
         atomic_write(&lock_path, plan.journal_text.as_bytes())?;
     }
@@ -655,10 +830,7 @@ pub fn apply(out: &Path, plan: &Plan, check_preconditions: bool) -> Result<usize
         let dest = safe_join(out, &c.path)?;
         match (&c.after, c.kind) {
             (Some(text), _) => atomic_write(&dest, text.as_bytes())?,
-            (None, Kind::Delete) => {
-                let _ = std::fs::remove_file(&dest);
-                remove_empty_parents(out, &dest);
-            }
+            (None, Kind::Delete) => remove(out, &c.path)?,
             (None, _) => {}
         }
         if let (Some(text), Some(rel)) = (&c.beside, &c.beside_file) {
@@ -667,19 +839,35 @@ pub fn apply(out: &Path, plan: &Plan, check_preconditions: bool) -> Result<usize
         written += 1;
     }
     for (rel, content) in &plan.bases {
-        let dest = safe_join(out, rel)?;
         match content {
-            Some(text) => atomic_write(&dest, text.as_bytes())?,
-            None => {
-                let _ = std::fs::remove_file(&dest);
-                remove_empty_parents(out, &dest);
-            }
+            Some(text) => atomic_write(&safe_join(out, rel)?, text.as_bytes())?,
+            None => remove(out, rel)?,
         }
     }
     if plan.lock_changed || plan.changes.iter().any(Change::writes) {
         atomic_write(&lock_path, plan.lock_text.as_bytes())?;
     }
     Ok(written)
+}
+
+/// The lock file, relative to the output folder (in [`STATE_DIR`]).
+const LOCK: &str = ".archgen/lock.json";
+
+/// The output folder, made if need be, without the temporary files of a
+/// run that was stopped.
+fn prepare(out: &Path) -> Result<(), WriteError> {
+    if out.exists() {
+        remove_leftover_temps(out);
+    }
+    std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.display().to_string(), e))
+}
+
+/// Deletes `out/rel` (already gone is fine), and the folders it leaves empty.
+fn remove(out: &Path, rel: &str) -> Result<(), WriteError> {
+    let dest = safe_join(out, rel)?;
+    let _ = std::fs::remove_file(&dest);
+    remove_empty_parents(out, &dest);
+    Ok(())
 }
 
 fn remove_empty_parents(out: &Path, file: &Path) {
