@@ -151,14 +151,16 @@ pub(super) fn make_plan(
     // the plan.
     let read_state = || -> Result<_, crate::plan::LockError> {
         let old = crate::plan::read_lock(dir)?.unwrap_or_default();
-        let recorded: Vec<pack::migrations::Revision> =
-            crate::plan::state_list(dir, &old, "migrations")?;
+        // Read now, to stop before anything else when it is unreadable;
+        // made again below, once the model is let go (a long chain of a
+        // large schema is big).
+        crate::plan::state_list::<pack::migrations::Revision>(dir, &old, "migrations")?;
         let recorded_adrs: Vec<pack::records::Record> =
             crate::plan::state_list(dir, &old, "decisions")?;
         let memory = key_memory(dir, &old, &recorded_adrs)?;
-        Ok((old, recorded, recorded_adrs, memory))
+        Ok((old, recorded_adrs, memory))
     };
-    let (old, recorded, recorded_adrs, memory) = match read_state() {
+    let (old, recorded_adrs, memory) = match read_state() {
         Ok(x) => x,
         Err(e) => {
             writeln!(err, "error: {e}")?;
@@ -184,6 +186,10 @@ pub(super) fn make_plan(
     // the memory goes to rendering.
     l.model = None;
     l.source = None;
+    // Printed already (a large model can have tens of thousands).
+    l.diagnostics = Vec::new();
+    let recorded: Vec<pack::migrations::Revision> =
+        crate::plan::state_list(dir, &old, "migrations").expect("read once already");
     // What the generation depends on: the IR as the blueprint gives it,
     // and the drawings of its views.
     let input_hash = if drawings.is_empty() {

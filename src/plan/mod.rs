@@ -23,6 +23,7 @@ pub mod merge;
 use crate::pack::{hex_digest, Lifecycle, RenderedFile};
 use crate::write::{atomic_write, remove_leftover_temps, safe_join, WriteError, STATE_DIR};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -451,6 +452,63 @@ pub enum Mode {
     Write,
 }
 
+/// What `out/rel` holds (`None`: no such file). A file that holds just
+/// `new` is compared with it a piece at a time, not read whole, and comes
+/// back borrowed from `new`: a file in sync costs no copy of itself.
+fn read_against<'n>(
+    out: &Path,
+    rel: &str,
+    new: &'n [u8],
+) -> Result<Option<Cow<'n, [u8]>>, WriteError> {
+    use std::io::{Read, Seek};
+    let p = safe_join(out, rel)?;
+    let io = |e| WriteError::Io(p.display().to_string(), e);
+    let mut file = match std::fs::File::open(&p) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    let len = file.metadata().map_err(io)?.len();
+    if len == new.len() as u64 && holds(&mut file, new).map_err(io)? {
+        return Ok(Some(Cow::Borrowed(new)));
+    }
+    let mut bytes = Vec::new();
+    file.rewind().map_err(io)?;
+    file.read_to_end(&mut bytes).map_err(io)?;
+    Ok(Some(Cow::Owned(bytes)))
+}
+
+/// Whether what is left to read of `file` is `new`.
+fn holds(file: &mut std::fs::File, new: &[u8]) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut buf = vec![0; 64 * 1024];
+    let mut at = 0;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(at == new.len());
+        }
+        if new.get(at..at + n) != Some(&buf[..n]) {
+            return Ok(false);
+        }
+        at += n;
+    }
+}
+
+/// The SHA-256 of what [`read_against`] read, `new_sha` being that of `new`.
+fn sha_of(content: &Option<Cow<[u8]>>, new_sha: &str) -> Option<String> {
+    match content {
+        None => None,
+        Some(Cow::Borrowed(_)) => Some(new_sha.to_owned()),
+        Some(Cow::Owned(bytes)) => Some(hex_digest(bytes)),
+    }
+}
+
+/// What [`read_against`] read, as bytes of its own.
+fn owned(content: &Option<Cow<[u8]>>) -> Option<Vec<u8>> {
+    content.as_deref().map(<[u8]>::to_vec)
+}
+
 /// Notes the SHA-256 of `content`, what `rel` held (`None`: absent).
 fn record(pre: &mut BTreeMap<String, Option<String>>, rel: &str, content: &Option<Vec<u8>>) {
     pre.insert(rel.to_owned(), content.as_deref().map(hex_digest));
@@ -599,14 +657,14 @@ impl<'a> Planner<'a> {
             ..
         } = self;
         let out: &Path = out;
-        let disk = read(out, &f.path)?;
-        record(pre, &f.path, &disk);
-        let prev = old.files.get(&f.path);
         let content: Text = Text::new(f.content);
         let new = content.as_bytes();
         let new_sha = hex_digest(new);
+        let disk = read_against(out, &f.path, new)?;
+        pre.insert(f.path.clone(), sha_of(&disk, &new_sha));
+        let prev = old.files.get(&f.path);
         let mut change = |kind: Kind, after: Option<Text>| {
-            let mut c = Change::new(&f.path, kind, f.lifecycle, disk.clone());
+            let mut c = Change::new(&f.path, kind, f.lifecycle, owned(&disk));
             c.provenance.clone_from(&f.from);
             c.after = after;
             changes.push(c);
@@ -614,8 +672,8 @@ impl<'a> Planner<'a> {
         match f.lifecycle {
             Lifecycle::Regenerate => {
                 let base_rel = base_path(&f.path);
-                let base = read(out, &base_rel)?;
-                record(pre, &base_rel, &base);
+                let base = read_against(out, &base_rel, new)?;
+                pre.insert(base_rel.clone(), sha_of(&base, &new_sha));
                 if base.as_deref() != Some(new) {
                     bases.insert(base_rel, Some(content.clone()));
                 }
@@ -623,7 +681,7 @@ impl<'a> Planner<'a> {
                     f.path.clone(),
                     LockedFile::new(f.lifecycle, new_sha.clone()),
                 );
-                let Some(d) = &disk else {
+                let Some(d) = disk.as_deref() else {
                     change(Kind::Create, Some(content.clone()));
                     return Ok(());
                 };
@@ -634,7 +692,7 @@ impl<'a> Planner<'a> {
                 }
                 // Yours, kept byte for byte; the new version beside it.
                 let beside_conflict = |changes: &mut Vec<Change>| {
-                    let mut c = Change::new(&f.path, Kind::Conflict, f.lifecycle, disk.clone());
+                    let mut c = Change::new(&f.path, Kind::Conflict, f.lifecycle, owned(&disk));
                     c.provenance.clone_from(&f.from);
                     c.beside = (beside.as_deref() != Some(new)).then(|| content.to_string());
                     c.beside_file = Some(beside_rel.clone());
@@ -670,7 +728,7 @@ impl<'a> Planner<'a> {
                 }
             }
             Lifecycle::Once | Lifecycle::Append => {
-                match (&disk, prev) {
+                match (disk.as_deref(), prev) {
                     (None, None) => {
                         change(Kind::Create, Some(content.clone()));
                         lock.files
