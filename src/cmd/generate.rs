@@ -87,12 +87,17 @@ fn key_memory(
     })
 }
 
-/// Plans each file as it is rendered. To write (`gen`), a first run only
-/// looks (which files change, and the hashes of their new contents, for
-/// the journal); when anything is to be written, the journal goes to disk
-/// and a second run writes each file as soon as it is planned: a large
+/// Plans each file as it is rendered. To write (`gen`), the first run holds
+/// what is to be written, up to [`HOLD_AT_MOST`], and [`crate::plan::apply`]
+/// writes it as before. Past that, it only looks (which files change, and
+/// the hashes of their new contents, for the journal); the journal goes to
+/// disk and a second run writes each file as soon as it is planned: a large
 /// project's files are never all in memory at once, and a template that
 /// fails still fails before anything is written.
+/// The bytes of new contents `gen` holds before it renders a second time
+/// rather than hold more: a project this size renders once.
+const HOLD_AT_MOST: usize = 32 << 20;
+
 struct Planning<'a> {
     planner: Option<crate::plan::Planner<'a>>,
     failed: Option<crate::write::WriteError>,
@@ -231,7 +236,7 @@ pub(super) fn make_plan(
     let planner = crate::plan::Planner::new(dir, lock, old);
     let mut planning = Planning {
         planner: Some(if write {
-            planner.restart(Mode::Look)
+            planner.holding_at_most(HOLD_AT_MOST)
         } else {
             planner
         }),

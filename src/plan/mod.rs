@@ -207,6 +207,14 @@ impl Change {
         }
     }
 
+    /// Bytes of contents it holds.
+    fn held(&self) -> usize {
+        let len = |t: Option<usize>| t.unwrap_or(0);
+        len(self.before.as_ref().map(Vec::len))
+            + len(self.after.as_ref().map(|t| t.len()))
+            + len(self.beside.as_ref().map(String::len))
+    }
+
     /// True when applying it touches the disk.
     pub fn writes(&self) -> bool {
         match self.kind {
@@ -532,6 +540,9 @@ pub struct Planner<'a> {
     /// many changes were written (in `Write` mode).
     writes: bool,
     written: usize,
+    /// Bytes of contents held, and how many `Hold` mode may hold.
+    held: usize,
+    hold_at_most: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -549,6 +560,8 @@ impl<'a> Planner<'a> {
             pending: Vec::new(),
             writes: false,
             written: 0,
+            held: 0,
+            hold_at_most: usize::MAX,
         }
     }
 
@@ -614,10 +627,35 @@ impl<'a> Planner<'a> {
         let first = self.changes.len();
         let base_rel = base_path(&f.path);
         self.plan_file(f)?;
-        if self.mode == Mode::Hold {
-            return Ok(());
+        if self.mode != Mode::Hold {
+            return self.let_go(first);
         }
-        let base = self.bases.remove(&base_rel).flatten();
+        let mut held: usize = self.changes[first..].iter().map(Change::held).sum();
+        if !self.changes[first..].iter().any(|c| c.after.is_some()) {
+            if let Some(Some(base)) = self.bases.get(&base_rel) {
+                held += base.len();
+            }
+        }
+        self.held += held;
+        if self.held > self.hold_at_most {
+            // Too much to hold: from now on, only look.
+            self.mode = Mode::Look;
+            return self.let_go(0);
+        }
+        Ok(())
+    }
+
+    /// In `Hold` mode, hold at most about `bytes` of contents, then go on
+    /// in `Look` mode (having let go of what was held).
+    pub fn holding_at_most(mut self, bytes: usize) -> Self {
+        self.hold_at_most = bytes;
+        self
+    }
+
+    /// Lets go of the contents of the changes from `first` on and of the
+    /// merge bases (having written them, in `Write` mode), keeping the
+    /// hashes of what they write for the journal.
+    fn let_go(&mut self, first: usize) -> Result<(), WriteError> {
         for c in &mut self.changes[first..] {
             let writes = c.writes();
             if self.mode == Mode::Write {
@@ -637,10 +675,12 @@ impl<'a> Planner<'a> {
             c.before = None;
             c.beside = None;
         }
-        if let Some(text) = base {
+        // Before `finish`, every base is one to write.
+        for (rel, text) in std::mem::take(&mut self.bases) {
+            let Some(text) = text else { continue };
             self.writes = true;
             if self.mode == Mode::Write {
-                atomic_write(&safe_join(self.out, &base_rel)?, text.as_bytes())?;
+                atomic_write(&safe_join(self.out, &rel)?, text.as_bytes())?;
             }
         }
         Ok(())
@@ -963,6 +1003,88 @@ pub fn diff(c: &Change) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn file(path: &str, content: &str) -> RenderedFile {
+        RenderedFile {
+            path: path.into(),
+            content: content.into(),
+            lifecycle: Lifecycle::Regenerate,
+            template: "t.j2".into(),
+            from: vec![],
+        }
+    }
+
+    /// Generates `files` into `out` over what is there, either held and
+    /// applied, or looked at then written as planned (as `gen` does past
+    /// what it holds); the number of files written.
+    fn generate(out: &Path, files: &[(&str, &str)], stream: bool) -> usize {
+        let old = read_lock(out).unwrap().unwrap_or_default();
+        let lock = Lock {
+            archgen_version: "0.1.0".into(),
+            ..Default::default()
+        };
+        let mut p =
+            Planner::new(out, lock, old).holding_at_most(if stream { 0 } else { usize::MAX });
+        for (path, content) in files {
+            p.add(file(path, content)).unwrap();
+        }
+        if !stream {
+            let plan = p.finish().unwrap();
+            return apply(out, &plan, false).unwrap();
+        }
+        assert_eq!(p.mode(), Mode::Look);
+        let mut p = p.start_writing().unwrap();
+        for (path, content) in files {
+            p.add(file(path, content)).unwrap();
+        }
+        p.finish_writing().unwrap().1
+    }
+
+    #[test]
+    fn written_as_planned_or_held_then_applied_the_disk_ends_the_same() {
+        let tree = |out: &Path| {
+            let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(out)
+                .sort_by_file_name()
+                .into_iter()
+                .map(|e| e.unwrap())
+                .filter(|e| e.file_type().is_file())
+                .map(|e| {
+                    (
+                        e.path().display().to_string(),
+                        std::fs::read(e.path()).unwrap(),
+                    )
+                })
+                .collect();
+            v.iter_mut()
+                .for_each(|(p, _)| *p = p.replace(&out.display().to_string(), ""));
+            v
+        };
+        let runs: [&[(&str, &str)]; 3] = [
+            &[
+                ("a.txt", "one\ntwo\n"),
+                ("d/b.txt", "b\n"),
+                ("gone.txt", "x\n"),
+            ],
+            &[("a.txt", "one\ntwo\nthree\n"), ("d/b.txt", "b\n")],
+            &[("a.txt", "zero\none\ntwo\nthree\n")],
+        ];
+        let held = tempfile::tempdir().unwrap();
+        let streamed = tempfile::tempdir().unwrap();
+        for (i, files) in runs.iter().enumerate() {
+            if i == 2 {
+                // A hand edit, merged with the next generation.
+                for dir in [held.path(), streamed.path()] {
+                    std::fs::write(dir.join("a.txt"), "one\ntwo\nthree\nmine\n").unwrap();
+                }
+            }
+            let n = generate(held.path(), files, false);
+            assert_eq!(generate(streamed.path(), files, true), n, "run {i}");
+            assert_eq!(tree(held.path()), tree(streamed.path()), "run {i}");
+        }
+        let a = std::fs::read_to_string(streamed.path().join("a.txt")).unwrap();
+        assert_eq!(a, "zero\none\ntwo\nthree\nmine\n");
+        assert!(!streamed.path().join("d").exists());
+    }
 
     #[test]
     fn a_state_written_from_its_parts_reads_as_the_tree_of_values_did() {
