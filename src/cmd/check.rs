@@ -14,8 +14,8 @@ pub fn check(c: &Input, dir: &Path, out: &mut dyn Write, err: &mut dyn Write) ->
         return Err(Failure::Usage);
     }
     let mut diag = Vec::new();
-    let (_, plan, _) = match make_plan(c, dir, &mut diag) {
-        Ok(x) => x,
+    let plan = match make_plan(c, dir, false, &mut diag) {
+        Ok(x) => x.plan,
         Err(f) => {
             err.write_all(&diag)?;
             return Err(f);

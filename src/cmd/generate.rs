@@ -6,9 +6,8 @@ use super::{front_with, plural, Failure, Input, Outcome};
 use crate::ir::{Ir, KeyMemory};
 use crate::load::Loaded;
 use crate::pack;
-use crate::plan::{Kind, Lock, Plan};
+use crate::plan::{Kind, Lock, Mode, Plan};
 use crate::write::check_out_dir;
-use serde::Deserialize as _;
 use std::io::Write;
 use std::path::Path;
 
@@ -48,13 +47,13 @@ fn key_memory(
     if old.files.is_empty() {
         return Ok(KeyMemory::default());
     }
-    if old.state.get("keys").is_some() {
-        let recorded = std::collections::BTreeMap::<String, String>::deserialize(
-            &old.state["keys"],
-        )
-        .map_err(|e| crate::plan::LockError::Corrupt {
+    if let Some(keys) = old.state.part("keys") {
+        let recorded = serde_json::from_str(keys).map_err(|e| crate::plan::LockError::Corrupt {
             path: crate::plan::lock_path(dir),
-            why: format!("its state `keys` is unreadable: {e}"),
+            why: format!(
+                "its state `keys` is unreadable: {}",
+                crate::plan::without_position(&e)
+            ),
         })?;
         return Ok(KeyMemory {
             recorded,
@@ -88,24 +87,85 @@ fn key_memory(
     })
 }
 
-/// Front end, render, and plan against `dir`.
+/// Plans each file as it is rendered. To write (`gen`), the first run holds
+/// what is to be written, up to [`HOLD_AT_MOST`], and [`crate::plan::apply`]
+/// writes it as before. Past that, it only looks (which files change, and
+/// the hashes of their new contents, for the journal); the journal goes to
+/// disk and a second run writes each file as soon as it is planned: a large
+/// project's files are never all in memory at once, and a template that
+/// fails still fails before anything is written.
+/// The bytes of new contents `gen` holds before it renders a second time
+/// rather than hold more: a project this size renders once.
+const HOLD_AT_MOST: usize = 32 << 20;
+
+struct Planning<'a> {
+    planner: Option<crate::plan::Planner<'a>>,
+    failed: Option<crate::write::WriteError>,
+    /// Files rendered by the last run.
+    total: usize,
+}
+
+impl pack::Sink for Planning<'_> {
+    fn file(&mut self, f: pack::RenderedFile) {
+        self.total += 1;
+        if let (None, Some(p)) = (&self.failed, &mut self.planner) {
+            if let Err(e) = p.add(f) {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    fn again(&mut self) -> bool {
+        match self.planner.take() {
+            Some(p) if self.failed.is_none() && p.mode() == Mode::Look && p.writes() => {
+                match p.start_writing() {
+                    Ok(p) => self.planner = Some(p),
+                    Err(e) => self.failed = Some(e),
+                }
+                self.total = 0;
+                self.failed.is_none()
+            }
+            p => {
+                self.planner = p;
+                false
+            }
+        }
+    }
+}
+
+/// A plan, and when it was written as it was made (see [`Planning`]), how
+/// many files that wrote or deleted.
+pub(super) struct Planned {
+    pub loaded: Loaded,
+    pub plan: Plan,
+    /// Files rendered.
+    pub total: usize,
+    pub written: Option<usize>,
+}
+
+/// Front end, render, and plan against `dir`; with `write` (`gen`), write
+/// the files as they are planned (the rest of the plan, if anything, is
+/// for [`crate::plan::apply`]).
 pub(super) fn make_plan(
     c: &Input,
     dir: &Path,
+    write: bool,
     err: &mut dyn Write,
-) -> Result<(Loaded, Plan, usize), Failure> {
+) -> Result<Planned, Failure> {
     // The last generation's lock: read once, for the keys, the records and
     // the plan.
     let read_state = || -> Result<_, crate::plan::LockError> {
         let old = crate::plan::read_lock(dir)?.unwrap_or_default();
-        let recorded: Vec<pack::migrations::Revision> =
-            crate::plan::state_list(dir, &old, "migrations")?;
+        // Read now, to stop before anything else when it is unreadable;
+        // made again below, once the model is let go (a long chain of a
+        // large schema is big).
+        crate::plan::state_list::<pack::migrations::Revision>(dir, &old, "migrations")?;
         let recorded_adrs: Vec<pack::records::Record> =
             crate::plan::state_list(dir, &old, "decisions")?;
         let memory = key_memory(dir, &old, &recorded_adrs)?;
-        Ok((old, recorded, recorded_adrs, memory))
+        Ok((old, recorded_adrs, memory))
     };
-    let (old, recorded, recorded_adrs, memory) = match read_state() {
+    let (old, recorded_adrs, memory) = match read_state() {
         Ok(x) => x,
         Err(e) => {
             writeln!(err, "error: {e}")?;
@@ -131,6 +191,10 @@ pub(super) fn make_plan(
     // the memory goes to rendering.
     l.model = None;
     l.source = None;
+    // Printed already (a large model can have tens of thousands).
+    l.diagnostics = Vec::new();
+    let recorded: Vec<pack::migrations::Revision> =
+        crate::plan::state_list(dir, &old, "migrations").expect("read once already");
     // What the generation depends on: the IR as the blueprint gives it,
     // and the drawings of its views.
     let input_hash = if drawings.is_empty() {
@@ -143,44 +207,69 @@ pub(super) fn make_plan(
     let adrs = pack::records::renumber(&mut ir.decisions, &recorded_adrs);
     let chain = pack::migrations::chain(recorded, &ir, pack.manifest.schema_level);
     let schema = schema_of(&ir, &pack.manifest);
-    let files = match pack::render(&pack, ir, &chain, &drawings) {
-        Ok(f) => f,
-        Err(e) => {
-            writeln!(
-                err,
-                "error: the pack `{}` failed to render: {e}",
-                pack.manifest.name
-            )?;
-            return Err(Failure::Unusable);
-        }
-    };
+    // The state is written out before rendering, which takes the chain.
+    #[derive(serde::Serialize)]
+    struct State<'a, M: serde::Serialize> {
+        decisions: serde_json::Value,
+        // Only the keys that are not what the names give today, so that a
+        // project whose names all fit keeps the lock it had; and none for
+        // a project from before keys were recorded: the names it uses give
+        // its keys back every time (see `key_memory`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        keys: Option<&'a std::collections::BTreeMap<String, String>>,
+        migrations: M,
+    }
+    let state = crate::plan::State::new(&State {
+        decisions: serde_json::json!(adrs),
+        keys: (!keys.is_empty() && memory.legacy_in_use.is_none()).then_some(&keys),
+        migrations: pack::migrations::lock_form(&chain),
+    });
     let lock = Lock {
         archgen_version: env!("CARGO_PKG_VERSION").into(),
         pack: pack.manifest.name.clone(),
         pack_version: pack.manifest.version.clone(),
         input_hash,
         schema,
-        state: {
-            let mut state = serde_json::json!({ "migrations": chain, "decisions": adrs });
-            // Only the keys that are not what the names give today, so that a
-            // project whose names all fit keeps the lock it had; and none for
-            // a project from before keys were recorded: the names it uses
-            // give its keys back every time (see `key_memory`).
-            if !keys.is_empty() && memory.legacy_in_use.is_none() {
-                state["keys"] = serde_json::json!(keys);
-            }
-            state
-        },
+        state,
         files: Default::default(),
     };
-    drop(chain);
-    let total = files.len();
-    match crate::plan::plan(dir, files, lock, old) {
-        Ok(plan) => {
+    let planner = crate::plan::Planner::new(dir, lock, old);
+    let mut planning = Planning {
+        planner: Some(if write {
+            planner.holding_at_most(HOLD_AT_MOST)
+        } else {
+            planner
+        }),
+        failed: None,
+        total: 0,
+    };
+    if let Err(e) = pack::render_each(&pack, ir, chain, &drawings, &mut planning) {
+        writeln!(
+            err,
+            "error: the pack `{}` failed to render: {e}",
+            pack.manifest.name
+        )?;
+        return Err(Failure::Unusable);
+    }
+    let planner = planning.planner.expect("a planner after rendering");
+    let finished = match planning.failed {
+        Some(e) => Err(e),
+        None if planner.mode() == Mode::Write => {
+            planner.finish_writing().map(|(plan, n)| (plan, Some(n)))
+        }
+        None => planner.finish().map(|plan| (plan, None)),
+    };
+    match finished {
+        Ok((plan, written)) => {
             for w in &plan.warnings {
                 writeln!(err, "warning: {w}")?;
             }
-            Ok((l, plan, total))
+            Ok(Planned {
+                loaded: l,
+                plan,
+                total: planning.total,
+                written,
+            })
         }
         Err(e) => {
             writeln!(err, "error: {e}")?;
@@ -243,11 +332,20 @@ pub fn gen(
         writeln!(err, "error: {e}")?;
         return Err(Failure::Unusable);
     }
-    let (l, plan, total) = make_plan(c, dir, err)?;
+    let Planned {
+        loaded: l,
+        plan,
+        total,
+        written,
+    } = make_plan(c, dir, true, err)?;
     if plan.conflicts() > 0 {
         writeln!(err, "{}", conflict_reason(&plan))?;
     }
-    match crate::plan::apply(dir, &plan, false) {
+    let written = match written {
+        Some(n) => Ok(n),
+        None => crate::plan::apply(dir, &plan, false),
+    };
+    match written {
         Ok(written) => {
             writeln!(
                 out,

@@ -187,7 +187,7 @@ pub fn check(pack: &Pack) -> Report {
         if earlier.is_none() {
             earlier = Some((chain.clone(), adrs));
         }
-        let (files, errors) = match render_all(pack, ir, &chain, &drawings) {
+        let (files, errors) = match render_all(pack, ir, chain, &drawings) {
             Ok(x) => x,
             Err(e) => (Vec::new(), vec![e]),
         };

@@ -185,6 +185,56 @@ fn revision_id(parent: Option<&str>, s: &Snapshot) -> String {
     super::hex(&h.finalize())[..12].to_owned()
 }
 
+/// The chain as the lock records it: every object's keys in alphabetical
+/// order, as the lock has always written them (it held the chain as a
+/// `serde_json::Value`), without making that tree of values.
+pub fn lock_form(chain: &[Revision]) -> impl Serialize + '_ {
+    #[derive(Serialize)]
+    struct LockRevision<'a> {
+        down_revision: &'a Option<String>,
+        number: usize,
+        revision: &'a str,
+        snapshot: LockSnapshot<'a>,
+    }
+    #[derive(Serialize)]
+    struct LockSnapshot<'a> {
+        #[serde(skip_serializing_if = "is_level_one")]
+        pack_level: u32,
+        tables: Vec<LockTable<'a>>,
+    }
+    #[derive(Serialize)]
+    struct LockTable<'a> {
+        fields: &'a [serde_json::Value],
+        item: &'a serde_json::Value,
+        kind: &'a str,
+        table: &'a str,
+        tenant: bool,
+    }
+    chain
+        .iter()
+        .map(|r| LockRevision {
+            down_revision: &r.down_revision,
+            number: r.number,
+            revision: &r.revision,
+            snapshot: LockSnapshot {
+                pack_level: r.snapshot.pack_level,
+                tables: r
+                    .snapshot
+                    .tables
+                    .iter()
+                    .map(|t| LockTable {
+                        fields: &t.fields,
+                        item: &t.item,
+                        kind: &t.kind,
+                        table: &t.table,
+                        tenant: t.tenant,
+                    })
+                    .collect(),
+            },
+        })
+        .collect::<Vec<_>>()
+}
+
 /// The chain after this generation: `recorded` plus a new revision when the
 /// schema (the blueprint's tables or the pack's level) changed.
 pub fn chain(recorded: Vec<Revision>, ir: &Ir, pack_level: u32) -> Vec<Revision> {
@@ -272,9 +322,10 @@ pub fn ops(old: &Snapshot, new: &Snapshot) -> Vec<Op> {
     out
 }
 
-/// The chain as templates see it.
-pub fn for_render(chain: &[Revision]) -> Vec<RenderRevision> {
-    chain
+/// The chain as templates see it. The chain is taken: its tables move
+/// into the revisions' `tables` rather than being copied.
+pub fn for_render(chain: Vec<Revision>) -> Vec<RenderRevision> {
+    let ops: Vec<Vec<Op>> = chain
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -288,23 +339,29 @@ pub fn for_render(chain: &[Revision]) -> Vec<RenderRevision> {
             } else {
                 &chain[i - 1].snapshot
             };
-            RenderRevision {
-                revision: r.revision.clone(),
-                down_revision: r.down_revision.clone(),
-                number: r.number,
-                kind: if i == 0 {
-                    "initial".into()
-                } else {
-                    "delta".into()
-                },
-                slug: if i == 0 {
-                    "initial_schema".into()
-                } else {
-                    "schema_update".into()
-                },
-                ops: ops(prev, &r.snapshot),
-                tables: r.snapshot.tables.clone(),
-            }
+            ops(prev, &r.snapshot)
+        })
+        .collect();
+    chain
+        .into_iter()
+        .zip(ops)
+        .enumerate()
+        .map(|(i, (r, ops))| RenderRevision {
+            revision: r.revision,
+            down_revision: r.down_revision,
+            number: r.number,
+            kind: if i == 0 {
+                "initial".into()
+            } else {
+                "delta".into()
+            },
+            slug: if i == 0 {
+                "initial_schema".into()
+            } else {
+                "schema_update".into()
+            },
+            ops,
+            tables: r.snapshot.tables,
         })
         .collect()
 }
@@ -400,7 +457,7 @@ mod tests {
             number: 1,
             snapshot: snap(2),
         }];
-        let r = for_render(&chain);
+        let r = for_render(chain);
         assert!(r[0].ops.iter().all(|o| !matches!(o, Op::PackSchema { .. })));
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! In: a pack (built in, embedded from `templates/`, or a folder given with
 //! `--pack`) and an [`Ir`](crate::ir::Ir). Out: every file of the project, rendered in
-//! memory ([`RenderedFile`]), in path order. Nothing here touches the disk
+//! memory ([`RenderedFile`]), in path order ([`render`]), or handed on one
+//! at a time as it is rendered ([`render_each`]). Nothing here touches the disk
 //! except reading a pack folder.
 
 pub mod check;
@@ -14,7 +15,7 @@ pub mod starter;
 
 pub use crate::naming::hex;
 pub use manifest::{Each, FileRule, Lifecycle, Manifest};
-pub use render::{render, render_all, RenderError, RenderedFile};
+pub use render::{render, render_all, render_each, RenderError, RenderedFile, Sink};
 
 /// SHA-256 of bytes, as lower-case hex.
 pub fn hex_digest(bytes: &[u8]) -> String {

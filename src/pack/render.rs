@@ -72,10 +72,45 @@ struct Anchor {
 pub fn render(
     pack: &Pack,
     ir: Ir,
-    chain: &[super::migrations::Revision],
+    chain: Vec<super::migrations::Revision>,
     drawings: &[Drawing],
 ) -> Result<Vec<RenderedFile>, RenderError> {
-    render_with(pack, ir, chain, drawings, None)
+    let mut files = BTreeMap::new();
+    render_with(pack, ir, chain, drawings, None, &mut files)?;
+    Ok(files.into_values().collect())
+}
+
+/// Where [`render_each`] puts the files it renders.
+pub trait Sink {
+    /// One rendered file (in rule order, not path order).
+    fn file(&mut self, f: RenderedFile);
+    /// Every file has been given: whether to render the whole project once
+    /// more, from the same template values (for a caller that must see
+    /// every file before it writes the first, and would rather render twice
+    /// than hold them all).
+    fn again(&mut self) -> bool {
+        false
+    }
+}
+
+/// Files in path order.
+impl Sink for BTreeMap<String, RenderedFile> {
+    fn file(&mut self, f: RenderedFile) {
+        self.insert(f.path.clone(), f);
+    }
+}
+
+/// [`render`] that hands each file to `sink` as soon as it is rendered
+/// instead of holding them all: a large project's files need not all be in
+/// memory at once.
+pub fn render_each(
+    pack: &Pack,
+    ir: Ir,
+    chain: Vec<super::migrations::Revision>,
+    drawings: &[Drawing],
+    sink: &mut dyn Sink,
+) -> Result<(), RenderError> {
+    render_with(pack, ir, chain, drawings, None, sink)
 }
 
 /// [`render`] that goes on past a file (or an item) that fails, for
@@ -85,23 +120,25 @@ pub fn render(
 pub fn render_all(
     pack: &Pack,
     ir: Ir,
-    chain: &[super::migrations::Revision],
+    chain: Vec<super::migrations::Revision>,
     drawings: &[Drawing],
 ) -> Result<(Vec<RenderedFile>, Vec<RenderError>), RenderError> {
     let mut errors = Vec::new();
-    let files = render_with(pack, ir, chain, drawings, Some(&mut errors))?;
-    Ok((files, errors))
+    let mut files = BTreeMap::new();
+    render_with(pack, ir, chain, drawings, Some(&mut errors), &mut files)?;
+    Ok((files.into_values().collect(), errors))
 }
 
-/// Renders; with `errors`, records an error there and goes on with the
-/// next file instead of returning it.
+/// Renders into `sink` (again while it asks); with `errors`, records an
+/// error there and goes on with the next file instead of returning it.
 fn render_with(
     pack: &Pack,
     mut ir: Ir,
-    chain: &[super::migrations::Revision],
+    chain: Vec<super::migrations::Revision>,
     drawings: &[Drawing],
     mut errors: Option<&mut Vec<RenderError>>,
-) -> Result<Vec<RenderedFile>, RenderError> {
+    sink: &mut dyn Sink,
+) -> Result<(), RenderError> {
     macro_rules! attempt {
         ($e:expr) => {
             match $e {
@@ -119,6 +156,14 @@ fn render_with(
     let anchors: Arc<Mutex<BTreeMap<String, Anchor>>> = Arc::default();
     let tests: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut env = environment(pack, &anchors, &tests)?;
+    // The chain first, and let go once templates have their view of it:
+    // with the IR's, the largest values rendering holds.
+    let migrations = super::migrations::for_render(chain);
+    // `schema.revision`: the head of the migration chain.
+    let schema = serde_json::json!({ "revision": migrations.last().map(|m| m.revision.as_str()) });
+    let labels: Vec<String> = migrations.iter().map(|m| m.revision.clone()).collect();
+    // Templates see the chain as values; the structs are not needed again.
+    let migrations_value = migration_values(migrations);
     let ir_value = Value::from_serialize(&ir);
     let became: HashMap<String, String> = std::mem::take(&mut ir.explanations)
         .into_iter()
@@ -126,12 +171,6 @@ fn render_with(
         .collect();
     let ir = &ir;
     add_ir_functions(&mut env, ir, &ir_value);
-    let migrations = super::migrations::for_render(chain);
-    // `schema.revision`: the head of the migration chain.
-    let schema = serde_json::json!({ "revision": migrations.last().map(|m| m.revision.as_str()) });
-    let labels: Vec<String> = migrations.iter().map(|m| m.revision.clone()).collect();
-    // Templates see the chain as values; the structs are not needed again.
-    let migrations_value = migration_values(migrations);
     let base = |item_name: Option<&str>, item: Option<Value>| {
         let mut ctx: BTreeMap<&str, Value> = BTreeMap::new();
         ctx.insert("ir", ir_value.clone());
@@ -156,72 +195,84 @@ fn render_with(
     let drawing_of: HashMap<&str, &Drawing> =
         drawings.iter().map(|d| (d.view.as_str(), d)).collect();
 
-    let mut out: BTreeMap<String, RenderedFile> = BTreeMap::new();
-    let mut links: Option<ProjectLinks> = None;
-    for views_pass in [false, true] {
-        for rule in &pack.manifest.files {
-            if (rule.each == Some(Each::View)) != views_pass || !rule.when.holds(ir) {
-                continue;
-            }
-            if !pack.templates.contains_key(&rule.template) {
-                attempt!(Err(RenderError::MissingTemplate {
-                    pack: pack.manifest.name.clone(),
-                    template: rule.template.clone(),
-                }));
-            }
-            if views_pass && links.is_none() {
-                links = Some(ProjectLinks::new(&out, &became, ir));
-            }
-            let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each {
-                None => vec![(None, String::new(), vec![])],
-                Some(Each::Migration) => values_of(&migrations_value)
-                    .zip(&labels)
-                    .map(|(v, label)| (Some(v), label.clone(), vec![]))
-                    .collect(),
-                Some(kind) => items_of(ir, &ir_value, kind),
-            };
-            for (index, (item, label, from)) in items.into_iter().enumerate() {
-                let mut ctx = base(rule.each.map(Each::as_str), item.clone());
-                let item_note = if label.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " (rendering {} `{label}`)",
-                        rule.each.map_or("", Each::as_str)
-                    )
+    // What a view's drawing links to is only needed when the pack draws views.
+    let draws = pack
+        .manifest
+        .files
+        .iter()
+        .any(|r| r.each == Some(Each::View));
+    loop {
+        // Each run starts afresh: no anchor, test or file is known yet.
+        anchors.lock().expect("anchors").clear();
+        tests.lock().expect("tests").clear();
+        let mut paths: std::collections::HashSet<String> = Default::default();
+        let mut made = MadeFrom::default();
+        let mut links: Option<ProjectLinks> = None;
+        for views_pass in [false, true] {
+            for rule in &pack.manifest.files {
+                if (rule.each == Some(Each::View)) != views_pass || !rule.when.holds(ir) {
+                    continue;
+                }
+                if !pack.templates.contains_key(&rule.template) {
+                    attempt!(Err(RenderError::MissingTemplate {
+                        pack: pack.manifest.name.clone(),
+                        template: rule.template.clone(),
+                    }));
+                }
+                if views_pass && links.is_none() {
+                    links = Some(ProjectLinks::new(std::mem::take(&mut made), &became, ir));
+                }
+                let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each {
+                    None => vec![(None, String::new(), vec![])],
+                    Some(Each::Migration) => values_of(&migrations_value)
+                        .zip(&labels)
+                        .map(|(v, label)| (Some(v), label.clone(), vec![]))
+                        .collect(),
+                    Some(kind) => items_of(ir, &ir_value, kind),
                 };
-                let fail = |what: &str, e: &minijinja::Error| {
-                    template_error(&format!("{} ({what})", rule.template), e, &item_note)
-                };
-                if let Some(f) = &rule.filter {
-                    let what = format!("filter `{f}`");
-                    let expr = attempt!(env.compile_expression(f).map_err(|e| fail(&what, &e)));
-                    let keep = attempt!(expr.eval(&ctx).map_err(|e| fail(&what, &e)));
-                    if !keep.is_true() {
-                        continue;
+                for (index, (item, label, from)) in items.into_iter().enumerate() {
+                    let mut ctx = base(rule.each.map(Each::as_str), item.clone());
+                    let item_note = if label.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " (rendering {} `{label}`)",
+                            rule.each.map_or("", Each::as_str)
+                        )
+                    };
+                    let fail = |what: &str, e: &minijinja::Error| {
+                        template_error(&format!("{} ({what})", rule.template), e, &item_note)
+                    };
+                    if let Some(f) = &rule.filter {
+                        let what = format!("filter `{f}`");
+                        let expr = attempt!(env.compile_expression(f).map_err(|e| fail(&what, &e)));
+                        let keep = attempt!(expr.eval(&ctx).map_err(|e| fail(&what, &e)));
+                        if !keep.is_true() {
+                            continue;
+                        }
                     }
-                }
-                let path = attempt!(env
-                    .render_str(&rule.path, &ctx)
-                    .map_err(|e| fail(&format!("path `{}`", rule.path), &e)));
-                let path = attempt!(check_path(&path).ok_or_else(|| RenderError::BadPath {
-                    template: rule.template.clone(),
-                    path: path.clone(),
-                    item: item_note.clone(),
-                }));
-                if let (true, Some(links), Some(item)) = (views_pass, &links, item) {
-                    // The drawing, its links relative to where it goes.
-                    let view = &ir.views[index];
-                    let svg = drawing_of
-                        .get(view.identifier.as_str())
-                        .map_or_else(String::new, |d| crate::diagram::svg(d, &links.from(&path)));
-                    ctx = base(
-                        rule.each.map(Each::as_str),
-                        Some(with_attr(&item, "svg", Value::from(svg))),
-                    );
-                }
-                let content =
-                    if rule.verbatim {
+                    let path = attempt!(env
+                        .render_str(&rule.path, &ctx)
+                        .map_err(|e| fail(&format!("path `{}`", rule.path), &e)));
+                    let path = attempt!(check_path(&path).ok_or_else(|| RenderError::BadPath {
+                        template: rule.template.clone(),
+                        path: path.clone(),
+                        item: item_note.clone(),
+                    }));
+                    if let (true, Some(links), Some(item)) = (views_pass, &links, item) {
+                        // The drawing, its links relative to where it goes.
+                        let view = &ir.views[index];
+                        let svg = drawing_of
+                            .get(view.identifier.as_str())
+                            .map_or_else(String::new, |d| {
+                                crate::diagram::svg(d, &links.from(&path))
+                            });
+                        ctx = base(
+                            rule.each.map(Each::as_str),
+                            Some(with_attr(&item, "svg", Value::from(svg))),
+                        );
+                    }
+                    let content = if rule.verbatim {
                         pack.templates[&rule.template].clone()
                     } else {
                         let t = attempt!(env
@@ -235,38 +286,61 @@ fn render_with(
                         if !s.ends_with('\n') && !s.is_empty() {
                             s.push('\n');
                         }
-                        // Every file is held until the plan is written: without the
-                        // room the string grew into.
+                        // A file may be held until the plan is written: without
+                        // the room the string grew into.
                         s.shrink_to_fit();
                         s
                     };
-                record_anchors(&anchors, &tests, &pack.manifest.tests, &path, &content);
-                if out.contains_key(&path) {
-                    attempt!(Err(RenderError::Duplicate(path.clone())));
-                }
-                let mut from = from;
-                if let Some(f) = &rule.from {
-                    let what = format!("from `{f}`");
-                    from.extend(attempt!(
-                        provenance(&env, f, &ctx).map_err(|e| fail(&what, &e))
-                    ));
-                }
-                from.sort();
-                from.dedup();
-                out.insert(
-                    path.clone(),
-                    RenderedFile {
-                        path,
+                    record_anchors(&anchors, &tests, &pack.manifest.tests, &path, &content);
+                    if paths.contains(&path) {
+                        attempt!(Err(RenderError::Duplicate(path.clone())));
+                    }
+                    let mut from = from;
+                    if let Some(f) = &rule.from {
+                        let what = format!("from `{f}`");
+                        from.extend(attempt!(
+                            provenance(&env, f, &ctx).map_err(|e| fail(&what, &e))
+                        ));
+                    }
+                    from.sort();
+                    from.dedup();
+                    let file = RenderedFile {
+                        path: path.clone(),
                         content,
                         lifecycle: rule.lifecycle,
                         template: rule.template.clone(),
                         from,
-                    },
-                );
+                    };
+                    if draws && !views_pass {
+                        made.note(&file);
+                    }
+                    paths.insert(path);
+                    sink.file(file);
+                }
             }
         }
+        if !sink.again() {
+            return Ok(());
+        }
     }
-    Ok(out.into_values().collect())
+}
+
+/// The files rendered so far that each element went into: (how many
+/// elements the file came from, its path, whether it holds the element's
+/// anchor).
+#[derive(Default)]
+struct MadeFrom(HashMap<String, Vec<(usize, String, bool)>>);
+
+impl MadeFrom {
+    fn note(&mut self, f: &RenderedFile) {
+        for id in &f.from {
+            let anchored = f.content.contains(&naming::element_anchor(id));
+            self.0
+                .entry(id.clone())
+                .or_default()
+                .push((f.from.len(), f.path.clone(), anchored));
+        }
+    }
 }
 
 /// The element identifiers a rule's `from` expression gives: strings, in
@@ -314,23 +388,10 @@ struct ProjectLinks {
 const LISTED_FILES: usize = 6;
 
 impl ProjectLinks {
-    fn new(
-        out: &BTreeMap<String, RenderedFile>,
-        became: &HashMap<String, String>,
-        ir: &Ir,
-    ) -> Self {
-        let mut files: HashMap<String, Vec<(usize, String, bool)>> = HashMap::new();
-        for f in out.values() {
-            for id in &f.from {
-                let anchored = f.content.contains(&naming::element_anchor(id));
-                files
-                    .entry(id.clone())
-                    .or_default()
-                    .push((f.from.len(), f.path.clone(), anchored));
-            }
-        }
+    fn new(made: MadeFrom, became: &HashMap<String, String>, ir: &Ir) -> Self {
         ProjectLinks {
-            files: files
+            files: made
+                .0
                 .into_iter()
                 .map(|(id, mut v)| {
                     v.sort();

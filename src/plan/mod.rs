@@ -23,6 +23,7 @@ pub mod merge;
 use crate::pack::{hex_digest, Lifecycle, RenderedFile};
 use crate::write::{atomic_write, remove_leftover_temps, safe_join, WriteError, STATE_DIR};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -53,8 +54,66 @@ pub struct Lock {
     /// Pack-defined state carried between generations (e.g. the migration
     /// chain), as JSON.
     #[serde(default)]
-    pub state: serde_json::Value,
+    pub state: State,
     pub files: BTreeMap<String, LockedFile>,
+}
+
+/// The pack state of a lock, kept as the JSON text it is in the lock file
+/// rather than as a tree of values: the migration chain of a large schema
+/// is tens of megabytes of JSON, and several times that as
+/// `serde_json::Value`s. Its parts are read when needed ([`State::part`]);
+/// the journal of the next run writes it back as it was read.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct State(Box<serde_json::value::RawValue>);
+
+impl Default for State {
+    fn default() -> Self {
+        State::raw("null".into())
+    }
+}
+
+impl PartialEq for State {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Eq for State {}
+
+impl State {
+    fn raw(text: String) -> State {
+        State(serde_json::value::RawValue::from_string(text).expect("serde_json writes JSON"))
+    }
+
+    /// The state `value` gives, laid out as `serde_json::to_string_pretty`
+    /// lays it out where the lock holds it (one level deep), so that the
+    /// lock file reads as if the state were part of its tree. `value`
+    /// should write its keys in order, as a `serde_json::Value` would.
+    pub fn new<T: Serialize>(value: &T) -> State {
+        let text = serde_json::to_string_pretty(value).expect("the state serialises");
+        // A JSON string holds no raw line break: every one is layout.
+        State::raw(text.replace('\n', "\n  "))
+    }
+
+    /// The JSON text of the part `key` (`None` when absent, or when the
+    /// state is no object).
+    pub fn part(&self, key: &str) -> Option<&str> {
+        let parts: BTreeMap<String, &serde_json::value::RawValue> =
+            serde_json::from_str(self.0.get()).ok()?;
+        parts.get(key).map(|v| v.get())
+    }
+}
+
+/// A serde_json error without its position (a position in a part of the
+/// lock's state means nothing to the user).
+pub fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let at = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&at) {
+        Some(t) if e.line() > 0 => t.to_owned(),
+        _ => text,
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -146,6 +205,14 @@ impl Change {
             beside_file: None,
             beside: None,
         }
+    }
+
+    /// Bytes of contents it holds.
+    fn held(&self) -> usize {
+        let len = |t: Option<usize>| t.unwrap_or(0);
+        len(self.before.as_ref().map(Vec::len))
+            + len(self.after.as_ref().map(|t| t.len()))
+            + len(self.beside.as_ref().map(String::len))
     }
 
     /// True when applying it touches the disk.
@@ -341,10 +408,14 @@ pub fn state_list<T: serde::de::DeserializeOwned>(
     lock: &Lock,
     key: &str,
 ) -> Result<Vec<T>, LockError> {
-    match lock.state.get(key) {
-        None | Some(serde_json::Value::Null) => Ok(vec![]),
-        Some(v) => Vec::<T>::deserialize(v)
-            .map_err(|e| LockError::corrupt(out, format!("its state `{key}` is unreadable: {e}"))),
+    match lock.state.part(key) {
+        None | Some("null") => Ok(vec![]),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            LockError::corrupt(
+                out,
+                format!("its state `{key}` is unreadable: {}", without_position(&e)),
+            )
+        }),
     }
 }
 
@@ -353,26 +424,287 @@ pub fn state_list<T: serde::de::DeserializeOwned>(
 pub fn plan(
     out: &Path,
     files: Vec<RenderedFile>,
-    mut lock: Lock,
+    lock: Lock,
     old: Lock,
 ) -> Result<Plan, WriteError> {
-    let mut pre: BTreeMap<String, Option<String>> = BTreeMap::new();
-    let mut changes = Vec::new();
-    let mut bases: BTreeMap<String, Option<Text>> = BTreeMap::new();
-    let record =
-        |pre: &mut BTreeMap<String, Option<String>>, rel: &str, content: &Option<Vec<u8>>| {
-            pre.insert(rel.to_owned(), content.as_deref().map(hex_digest));
-        };
-
+    let mut p = Planner::new(out, lock, old);
     for f in files {
-        let disk = read(out, &f.path)?;
-        record(&mut pre, &f.path, &disk);
-        let prev = old.files.get(&f.path);
+        p.add(f)?;
+    }
+    p.finish()
+}
+
+/// The journal: the `old` lock plus the `pending` hashes (path,
+/// lifecycle, SHA-256 of what is about to be written there).
+fn journal(mut old: Lock, pending: &[(String, Lifecycle, String)]) -> String {
+    for (path, lifecycle, sha) in pending {
+        old.files
+            .entry(path.clone())
+            .or_insert_with(|| LockedFile::new(*lifecycle, String::new()))
+            .pending
+            .push(sha.clone());
+    }
+    serde_json::to_string_pretty(&old).expect("the journal serialises") + "\n"
+}
+
+/// What a [`Planner`] does with each file it plans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Holds what the plan writes (and what it replaces, for a diff).
+    Hold,
+    /// Keeps only what the plan does, not the bytes: which files change
+    /// and the hashes of their new contents (for the journal).
+    Look,
+    /// Writes each change (and its merge base) as soon as it is planned;
+    /// the journal must be on disk first.
+    Write,
+}
+
+/// What `out/rel` holds (`None`: no such file). A file that holds just
+/// `new` is compared with it a piece at a time, not read whole, and comes
+/// back borrowed from `new`: a file in sync costs no copy of itself.
+fn read_against<'n>(
+    out: &Path,
+    rel: &str,
+    new: &'n [u8],
+) -> Result<Option<Cow<'n, [u8]>>, WriteError> {
+    use std::io::{Read, Seek};
+    let p = safe_join(out, rel)?;
+    let io = |e| WriteError::Io(p.display().to_string(), e);
+    let mut file = match std::fs::File::open(&p) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    let len = file.metadata().map_err(io)?.len();
+    if len == new.len() as u64 && holds(&mut file, new).map_err(io)? {
+        return Ok(Some(Cow::Borrowed(new)));
+    }
+    let mut bytes = Vec::new();
+    file.rewind().map_err(io)?;
+    file.read_to_end(&mut bytes).map_err(io)?;
+    Ok(Some(Cow::Owned(bytes)))
+}
+
+/// Whether what is left to read of `file` is `new`.
+fn holds(file: &mut std::fs::File, new: &[u8]) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut buf = vec![0; 64 * 1024];
+    let mut at = 0;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(at == new.len());
+        }
+        if new.get(at..at + n) != Some(&buf[..n]) {
+            return Ok(false);
+        }
+        at += n;
+    }
+}
+
+/// The SHA-256 of what [`read_against`] read, `new_sha` being that of `new`.
+fn sha_of(content: &Option<Cow<[u8]>>, new_sha: &str) -> Option<String> {
+    match content {
+        None => None,
+        Some(Cow::Borrowed(_)) => Some(new_sha.to_owned()),
+        Some(Cow::Owned(bytes)) => Some(hex_digest(bytes)),
+    }
+}
+
+/// What [`read_against`] read, as bytes of its own.
+fn owned(content: &Option<Cow<[u8]>>) -> Option<Vec<u8>> {
+    content.as_deref().map(<[u8]>::to_vec)
+}
+
+/// Notes the SHA-256 of `content`, what `rel` held (`None`: absent).
+fn record(pre: &mut BTreeMap<String, Option<String>>, rel: &str, content: &Option<Vec<u8>>) {
+    pre.insert(rel.to_owned(), content.as_deref().map(hex_digest));
+}
+
+/// A plan made a file at a time ([`Planner::add`], in any order): a file
+/// that changes nothing is let go at once, so that only what the plan
+/// writes (or shows) is held.
+pub struct Planner<'a> {
+    out: &'a Path,
+    mode: Mode,
+    lock: Lock,
+    old: Lock,
+    pre: BTreeMap<String, Option<String>>,
+    changes: Vec<Change>,
+    bases: BTreeMap<String, Option<Text>>,
+    /// The hashes of what changes write, once their contents are let go
+    /// (path, lifecycle, SHA-256).
+    pending: Vec<(String, Lifecycle, String)>,
+    /// Whether a change or a merge base writes (in `Look` mode), and how
+    /// many changes were written (in `Write` mode).
+    writes: bool,
+    written: usize,
+    /// Bytes of contents held, and how many `Hold` mode may hold.
+    held: usize,
+    hold_at_most: usize,
+}
+
+impl<'a> Planner<'a> {
+    /// A plan of the new `lock` metadata into `out`, whose last generation
+    /// recorded `old` (see [`read_lock`]).
+    pub fn new(out: &'a Path, lock: Lock, old: Lock) -> Self {
+        Planner {
+            out,
+            mode: Mode::Hold,
+            lock,
+            old,
+            pre: BTreeMap::new(),
+            changes: Vec::new(),
+            bases: BTreeMap::new(),
+            pending: Vec::new(),
+            writes: false,
+            written: 0,
+            held: 0,
+            hold_at_most: usize::MAX,
+        }
+    }
+
+    /// What it does with each file.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The same plan started over, in `mode` (nothing planned yet).
+    pub fn restart(self, mode: Mode) -> Self {
+        let mut lock = self.lock;
+        lock.files.clear();
+        Planner {
+            mode,
+            ..Planner::new(self.out, lock, self.old)
+        }
+    }
+
+    /// In `Look` mode: whether applying the plan so far writes a file, a
+    /// merge base, or deletes a file. (Orphans are found by [`finish`].)
+    ///
+    /// [`finish`]: Planner::finish
+    pub fn writes(&self) -> bool {
+        self.writes || self.changes.iter().any(Change::writes)
+    }
+
+    /// The journal of what the files planned so far write (see
+    /// [`Plan::journal_text`]).
+    pub fn journal(&self) -> String {
+        journal(self.old.clone(), &self.pending)
+    }
+
+    /// In `Look` mode, when the plan so far writes: the journal written,
+    /// the same plan started over in `Write` mode.
+    pub fn start_writing(self) -> Result<Self, WriteError> {
+        prepare(self.out)?;
+        atomic_write(&safe_join(self.out, LOCK)?, self.journal().as_bytes())?;
+        Ok(self.restart(Mode::Write))
+    }
+
+    /// In `Write` mode: the whole plan, its deletions done and the new lock
+    /// written; and how many files were written or deleted.
+    pub fn finish_writing(self) -> Result<(Plan, usize), WriteError> {
+        let out = self.out;
+        let mut written = self.written;
+        let plan = self.finish()?;
+        for c in plan.changes.iter().filter(|c| c.kind == Kind::Delete) {
+            remove(out, &c.path)?;
+            written += 1;
+        }
+        for rel in plan.bases.keys() {
+            remove(out, rel)?;
+        }
+        if plan.lock_changed || written > 0 {
+            atomic_write(&safe_join(out, LOCK)?, plan.lock_text.as_bytes())?;
+        }
+        Ok((plan, written))
+    }
+
+    /// Plans one rendered file; in `Look` and `Write` mode, lets its
+    /// contents go (having written them, in `Write` mode).
+    pub fn add(&mut self, f: RenderedFile) -> Result<(), WriteError> {
+        let first = self.changes.len();
+        let base_rel = base_path(&f.path);
+        self.plan_file(f)?;
+        if self.mode != Mode::Hold {
+            return self.let_go(first);
+        }
+        let mut held: usize = self.changes[first..].iter().map(Change::held).sum();
+        if !self.changes[first..].iter().any(|c| c.after.is_some()) {
+            if let Some(Some(base)) = self.bases.get(&base_rel) {
+                held += base.len();
+            }
+        }
+        self.held += held;
+        if self.held > self.hold_at_most {
+            // Too much to hold: from now on, only look.
+            self.mode = Mode::Look;
+            return self.let_go(0);
+        }
+        Ok(())
+    }
+
+    /// In `Hold` mode, hold at most about `bytes` of contents, then go on
+    /// in `Look` mode (having let go of what was held).
+    pub fn holding_at_most(mut self, bytes: usize) -> Self {
+        self.hold_at_most = bytes;
+        self
+    }
+
+    /// Lets go of the contents of the changes from `first` on and of the
+    /// merge bases (having written them, in `Write` mode), keeping the
+    /// hashes of what they write for the journal.
+    fn let_go(&mut self, first: usize) -> Result<(), WriteError> {
+        for c in &mut self.changes[first..] {
+            let writes = c.writes();
+            if self.mode == Mode::Write {
+                if let Some(text) = &c.after {
+                    atomic_write(&safe_join(self.out, &c.path)?, text.as_bytes())?;
+                }
+                if let (Some(text), Some(rel)) = (&c.beside, &c.beside_file) {
+                    atomic_write(&safe_join(self.out, rel)?, text.as_bytes())?;
+                }
+                self.written += usize::from(writes);
+            }
+            self.writes |= writes;
+            if let Some(after) = c.after.take() {
+                let sha = hex_digest(after.as_bytes());
+                self.pending.push((c.path.clone(), c.lifecycle, sha));
+            }
+            c.before = None;
+            c.beside = None;
+        }
+        // Before `finish`, every base is one to write.
+        for (rel, text) in std::mem::take(&mut self.bases) {
+            let Some(text) = text else { continue };
+            self.writes = true;
+            if self.mode == Mode::Write {
+                atomic_write(&safe_join(self.out, &rel)?, text.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn plan_file(&mut self, f: RenderedFile) -> Result<(), WriteError> {
+        let Planner {
+            out,
+            lock,
+            old,
+            pre,
+            changes,
+            bases,
+            ..
+        } = self;
+        let out: &Path = out;
         let content: Text = Text::new(f.content);
         let new = content.as_bytes();
         let new_sha = hex_digest(new);
+        let disk = read_against(out, &f.path, new)?;
+        pre.insert(f.path.clone(), sha_of(&disk, &new_sha));
+        let prev = old.files.get(&f.path);
         let mut change = |kind: Kind, after: Option<Text>| {
-            let mut c = Change::new(&f.path, kind, f.lifecycle, disk.clone());
+            let mut c = Change::new(&f.path, kind, f.lifecycle, owned(&disk));
             c.provenance.clone_from(&f.from);
             c.after = after;
             changes.push(c);
@@ -380,8 +712,8 @@ pub fn plan(
         match f.lifecycle {
             Lifecycle::Regenerate => {
                 let base_rel = base_path(&f.path);
-                let base = read(out, &base_rel)?;
-                record(&mut pre, &base_rel, &base);
+                let base = read_against(out, &base_rel, new)?;
+                pre.insert(base_rel.clone(), sha_of(&base, &new_sha));
                 if base.as_deref() != Some(new) {
                     bases.insert(base_rel, Some(content.clone()));
                 }
@@ -389,18 +721,18 @@ pub fn plan(
                     f.path.clone(),
                     LockedFile::new(f.lifecycle, new_sha.clone()),
                 );
-                let Some(d) = &disk else {
+                let Some(d) = disk.as_deref() else {
                     change(Kind::Create, Some(content.clone()));
-                    continue;
+                    return Ok(());
                 };
                 let beside_rel = format!("{}{NEW_SUFFIX}", f.path);
                 let beside = read(out, &beside_rel)?;
                 if beside.is_some() {
-                    record(&mut pre, &beside_rel, &beside);
+                    record(pre, &beside_rel, &beside);
                 }
                 // Yours, kept byte for byte; the new version beside it.
                 let beside_conflict = |changes: &mut Vec<Change>| {
-                    let mut c = Change::new(&f.path, Kind::Conflict, f.lifecycle, disk.clone());
+                    let mut c = Change::new(&f.path, Kind::Conflict, f.lifecycle, owned(&disk));
                     c.provenance.clone_from(&f.from);
                     c.beside = (beside.as_deref() != Some(new)).then(|| content.to_string());
                     c.beside_file = Some(beside_rel.clone());
@@ -408,8 +740,8 @@ pub fn plan(
                 };
                 if beside.is_some() {
                     // Not merged by hand yet: still a conflict.
-                    beside_conflict(&mut changes);
-                    continue;
+                    beside_conflict(changes);
+                    return Ok(());
                 }
                 if has_conflict_markers(d) {
                     change(Kind::Conflict, None);
@@ -431,12 +763,12 @@ pub fn plan(
                                 change(Kind::Merge, Some(m.text.into()));
                             }
                         }
-                        _ => beside_conflict(&mut changes),
+                        _ => beside_conflict(changes),
                     }
                 }
             }
             Lifecycle::Once | Lifecycle::Append => {
-                match (&disk, prev) {
+                match (disk.as_deref(), prev) {
                     (None, None) => {
                         change(Kind::Create, Some(content.clone()));
                         lock.files
@@ -465,68 +797,74 @@ pub fn plan(
                 }
             }
         }
+        Ok(())
     }
 
-    // Orphans: files the last generation wrote that this one does not.
-    for (path, prev) in &old.files {
-        if lock.files.contains_key(path) {
-            continue;
-        }
-        match prev.lifecycle {
-            Lifecycle::Once | Lifecycle::Append => {
-                if !prev.sha256.is_empty() {
-                    lock.files.insert(
-                        path.clone(),
-                        LockedFile::new(prev.lifecycle, prev.sha256.clone()),
-                    );
+    /// The whole plan: the files planned, and the orphans.
+    pub fn finish(self) -> Result<Plan, WriteError> {
+        let Planner {
+            out,
+            mut lock,
+            old,
+            mut pre,
+            mut changes,
+            mut bases,
+            pending,
+            ..
+        } = self;
+        // Orphans: files the last generation wrote that this one does not.
+        for (path, prev) in &old.files {
+            if lock.files.contains_key(path) {
+                continue;
+            }
+            match prev.lifecycle {
+                Lifecycle::Once | Lifecycle::Append => {
+                    if !prev.sha256.is_empty() {
+                        lock.files.insert(
+                            path.clone(),
+                            LockedFile::new(prev.lifecycle, prev.sha256.clone()),
+                        );
+                    }
+                }
+                Lifecycle::Regenerate => {
+                    let disk = read(out, path)?;
+                    record(&mut pre, path, &disk);
+                    let base_rel = base_path(path);
+                    if read(out, &base_rel)?.is_some() {
+                        bases.insert(base_rel, None);
+                    }
+                    let Some(d) = disk else { continue };
+                    let unedited = prev.generated(&hex_digest(&d));
+                    let kind = if unedited { Kind::Delete } else { Kind::Keep };
+                    changes.push(Change::new(path, kind, prev.lifecycle, Some(d)));
                 }
             }
-            Lifecycle::Regenerate => {
-                let disk = read(out, path)?;
-                record(&mut pre, path, &disk);
-                let base_rel = base_path(path);
-                if read(out, &base_rel)?.is_some() {
-                    bases.insert(base_rel, None);
-                }
-                let Some(d) = disk else { continue };
-                let unedited = prev.generated(&hex_digest(&d));
-                let kind = if unedited { Kind::Delete } else { Kind::Keep };
-                changes.push(Change::new(path, kind, prev.lifecycle, Some(d)));
-            }
         }
-    }
-    changes.sort_by(|a, b| a.path.cmp(&b.path));
+        changes.sort_by(|a, b| a.path.cmp(&b.path));
 
-    let warnings = data_loss(&old.schema, &lock.schema, !old.files.is_empty());
-    let lock_rel = format!("{STATE_DIR}/lock.json");
-    let current_lock = read(out, &lock_rel)?;
-    record(&mut pre, &lock_rel, &current_lock);
-    let mut lock_text = serde_json::to_string_pretty(&lock).expect("the lock serialises");
-    lock_text.push('\n');
-    let lock_changed = current_lock.as_deref() != Some(lock_text.as_bytes());
-    let mut journal = old;
-    for c in &changes {
-        if let Some(after) = &c.after {
-            journal
-                .files
-                .entry(c.path.clone())
-                .or_insert_with(|| LockedFile::new(c.lifecycle, String::new()))
-                .pending
-                .push(hex_digest(after.as_bytes()));
-        }
+        let warnings = data_loss(&old.schema, &lock.schema, !old.files.is_empty());
+        let current_lock = read(out, LOCK)?;
+        record(&mut pre, LOCK, &current_lock);
+        let mut lock_text = serde_json::to_string_pretty(&lock).expect("the lock serialises");
+        lock_text.push('\n');
+        let lock_changed = current_lock.as_deref() != Some(lock_text.as_bytes());
+        let mut pending = pending;
+        pending.extend(changes.iter().filter_map(|c| {
+            let after = c.after.as_ref()?;
+            Some((c.path.clone(), c.lifecycle, hex_digest(after.as_bytes())))
+        }));
+        let journal_text = journal(old, &pending);
+        Ok(Plan {
+            changes,
+            warnings,
+            lock,
+            lock_text,
+            journal_text,
+            lock_changed,
+            bases,
+            preconditions: pre,
+        })
     }
-    let journal_text =
-        serde_json::to_string_pretty(&journal).expect("the journal serialises") + "\n";
-    Ok(Plan {
-        changes,
-        warnings,
-        lock,
-        lock_text,
-        journal_text,
-        lock_changed,
-        bases,
-        preconditions: pre,
-    })
 }
 
 fn has_conflict_markers(bytes: &[u8]) -> bool {
@@ -580,11 +918,8 @@ pub fn apply(out: &Path, plan: &Plan, check_preconditions: bool) -> Result<usize
             }
         }
     }
-    if out.exists() {
-        remove_leftover_temps(out);
-    }
-    std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.display().to_string(), e))?;
-    let lock_path = safe_join(out, &format!("{STATE_DIR}/lock.json"))?;
+    prepare(out)?;
+    let lock_path = safe_join(out, LOCK)?;
     if plan.changes.iter().any(Change::writes) {
         atomic_write(&lock_path, plan.journal_text.as_bytes())?;
     }
@@ -593,10 +928,7 @@ pub fn apply(out: &Path, plan: &Plan, check_preconditions: bool) -> Result<usize
         let dest = safe_join(out, &c.path)?;
         match (&c.after, c.kind) {
             (Some(text), _) => atomic_write(&dest, text.as_bytes())?,
-            (None, Kind::Delete) => {
-                let _ = std::fs::remove_file(&dest);
-                remove_empty_parents(out, &dest);
-            }
+            (None, Kind::Delete) => remove(out, &c.path)?,
             (None, _) => {}
         }
         if let (Some(text), Some(rel)) = (&c.beside, &c.beside_file) {
@@ -605,19 +937,35 @@ pub fn apply(out: &Path, plan: &Plan, check_preconditions: bool) -> Result<usize
         written += 1;
     }
     for (rel, content) in &plan.bases {
-        let dest = safe_join(out, rel)?;
         match content {
-            Some(text) => atomic_write(&dest, text.as_bytes())?,
-            None => {
-                let _ = std::fs::remove_file(&dest);
-                remove_empty_parents(out, &dest);
-            }
+            Some(text) => atomic_write(&safe_join(out, rel)?, text.as_bytes())?,
+            None => remove(out, rel)?,
         }
     }
     if plan.lock_changed || plan.changes.iter().any(Change::writes) {
         atomic_write(&lock_path, plan.lock_text.as_bytes())?;
     }
     Ok(written)
+}
+
+/// The lock file, relative to the output folder (in [`STATE_DIR`]).
+const LOCK: &str = ".archgen/lock.json";
+
+/// The output folder, made if need be, without the temporary files of a
+/// run that was stopped.
+fn prepare(out: &Path) -> Result<(), WriteError> {
+    if out.exists() {
+        remove_leftover_temps(out);
+    }
+    std::fs::create_dir_all(out).map_err(|e| WriteError::Io(out.display().to_string(), e))
+}
+
+/// Deletes `out/rel` (already gone is fine), and the folders it leaves empty.
+fn remove(out: &Path, rel: &str) -> Result<(), WriteError> {
+    let dest = safe_join(out, rel)?;
+    let _ = std::fs::remove_file(&dest);
+    remove_empty_parents(out, &dest);
+    Ok(())
 }
 
 fn remove_empty_parents(out: &Path, file: &Path) {
@@ -650,4 +998,123 @@ pub fn diff(c: &Change) -> String {
         .context_radius(3)
         .header(&a, &b)
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, content: &str) -> RenderedFile {
+        RenderedFile {
+            path: path.into(),
+            content: content.into(),
+            lifecycle: Lifecycle::Regenerate,
+            template: "t.j2".into(),
+            from: vec![],
+        }
+    }
+
+    /// Generates `files` into `out` over what is there, either held and
+    /// applied, or looked at then written as planned (as `gen` does past
+    /// what it holds); the number of files written.
+    fn generate(out: &Path, files: &[(&str, &str)], stream: bool) -> usize {
+        let old = read_lock(out).unwrap().unwrap_or_default();
+        let lock = Lock {
+            archgen_version: "0.1.0".into(),
+            ..Default::default()
+        };
+        let mut p =
+            Planner::new(out, lock, old).holding_at_most(if stream { 0 } else { usize::MAX });
+        for (path, content) in files {
+            p.add(file(path, content)).unwrap();
+        }
+        if !stream {
+            let plan = p.finish().unwrap();
+            return apply(out, &plan, false).unwrap();
+        }
+        assert_eq!(p.mode(), Mode::Look);
+        let mut p = p.start_writing().unwrap();
+        for (path, content) in files {
+            p.add(file(path, content)).unwrap();
+        }
+        p.finish_writing().unwrap().1
+    }
+
+    #[test]
+    fn written_as_planned_or_held_then_applied_the_disk_ends_the_same() {
+        let tree = |out: &Path| {
+            let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(out)
+                .sort_by_file_name()
+                .into_iter()
+                .map(|e| e.unwrap())
+                .filter(|e| e.file_type().is_file())
+                .map(|e| {
+                    (
+                        e.path().display().to_string(),
+                        std::fs::read(e.path()).unwrap(),
+                    )
+                })
+                .collect();
+            v.iter_mut()
+                .for_each(|(p, _)| *p = p.replace(&out.display().to_string(), ""));
+            v
+        };
+        let runs: [&[(&str, &str)]; 3] = [
+            &[
+                ("a.txt", "one\ntwo\n"),
+                ("d/b.txt", "b\n"),
+                ("gone.txt", "x\n"),
+            ],
+            &[("a.txt", "one\ntwo\nthree\n"), ("d/b.txt", "b\n")],
+            &[("a.txt", "zero\none\ntwo\nthree\n")],
+        ];
+        let held = tempfile::tempdir().unwrap();
+        let streamed = tempfile::tempdir().unwrap();
+        for (i, files) in runs.iter().enumerate() {
+            if i == 2 {
+                // A hand edit, merged with the next generation.
+                for dir in [held.path(), streamed.path()] {
+                    std::fs::write(dir.join("a.txt"), "one\ntwo\nthree\nmine\n").unwrap();
+                }
+            }
+            let n = generate(held.path(), files, false);
+            assert_eq!(generate(streamed.path(), files, true), n, "run {i}");
+            assert_eq!(tree(held.path()), tree(streamed.path()), "run {i}");
+        }
+        let a = std::fs::read_to_string(streamed.path().join("a.txt")).unwrap();
+        assert_eq!(a, "zero\none\ntwo\nthree\nmine\n");
+        assert!(!streamed.path().join("d").exists());
+    }
+
+    #[test]
+    fn a_state_written_from_its_parts_reads_as_the_tree_of_values_did() {
+        // Locks are compared byte for byte (`check`): the state laid out
+        // apart must give the very text the whole lock as values gave.
+        let state = serde_json::json!({
+            "decisions": [{"number": 1, "key": "a"}],
+            "empty": [],
+            "migrations": [{"revision": "r1", "snapshot": {"tables": [{"table": "t", "fields": [{"column": "id"}]}]}}],
+        });
+        let lock = |state: State| Lock {
+            archgen_version: "0.1.0".into(),
+            state,
+            ..Default::default()
+        };
+        let text = serde_json::to_string_pretty(&lock(State::new(&state))).unwrap();
+        let alone = serde_json::to_string_pretty(&serde_json::json!({ "state": state })).unwrap();
+        let part = alone
+            .strip_prefix("{\n")
+            .unwrap()
+            .strip_suffix("\n}")
+            .unwrap();
+        assert!(text.contains(&format!("{part},\n")), "{text}");
+        // And it reads back as it was, a part at a time.
+        let back: Lock = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.state.part("empty"), Some("[]"));
+        assert_eq!(back.state.part("none"), None);
+        assert_eq!(serde_json::to_string_pretty(&back).unwrap(), text);
+        // An older lock without state, or with a state that is no object.
+        let old: Lock = serde_json::from_str(r#"{"archgen_version": "0.1.0", "pack": "p", "pack_version": "1", "input_hash": "h", "files": {}}"#).unwrap();
+        assert_eq!(old.state.part("migrations"), None);
+    }
 }
