@@ -333,13 +333,47 @@ struct MadeFrom(HashMap<String, Vec<(usize, String, bool)>>);
 
 impl MadeFrom {
     fn note(&mut self, f: &RenderedFile) {
+        let anchors = Anchors::of(&f.content);
         for id in &f.from {
-            let anchored = f.content.contains(&naming::element_anchor(id));
+            let anchored = anchors.contains(&naming::element_anchor(id));
             self.0
                 .entry(id.clone())
                 .or_default()
                 .push((f.from.len(), f.path.clone(), anchored));
         }
+    }
+}
+
+/// The element anchors a file holds, found in one pass over its text: a file
+/// made from every element of the model (ARCHITECTURE.adoc, say) would
+/// otherwise be searched once per element, a cost that grows with the
+/// square of the model.
+struct Anchors<'a>(Vec<&'a str>);
+
+impl<'a> Anchors<'a> {
+    /// Every run of anchor characters that starts with `element-`.
+    fn of(text: &'a str) -> Self {
+        let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+        let mut runs: Vec<&str> = text
+            .match_indices("element-")
+            .map(|(at, _)| {
+                let len = text.as_bytes()[at..]
+                    .iter()
+                    .take_while(|&&b| plain(b))
+                    .count();
+                &text[at..at + len]
+            })
+            .collect();
+        runs.sort_unstable();
+        runs.dedup();
+        Anchors(runs)
+    }
+
+    /// Whether the text holds `anchor` (anchor characters only), as
+    /// `str::contains` would say: it is the start of one of the runs.
+    fn contains(&self, anchor: &str) -> bool {
+        let i = self.0.partition_point(|run| *run < anchor);
+        self.0.get(i).is_some_and(|run| run.starts_with(anchor))
     }
 }
 
@@ -852,4 +886,44 @@ fn environment(
             .any(|x| x == &name || x.ends_with(&format!("::{name}")))
     });
     Ok(env)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Anchors;
+
+    /// Anchors::contains says what str::contains says, for anchors made of
+    /// anchor characters, on texts where they overlap, nest, repeat and
+    /// stand at the very end (a fixed pseudo-random sequence: the same
+    /// cases every run).
+    #[test]
+    fn anchors_agree_with_a_plain_search() {
+        let pieces = [
+            "element-", "id-1", "id-10", "a.b", "_", "-", "x", " ", "\"", "]]", "[[", "é", "\n",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let anchors = [
+            "element-id-1",
+            "element-id-10",
+            "element-id",
+            "element-a.b",
+            "element-x_",
+            "element-",
+            "element-element-x",
+            "element-id-1-",
+        ];
+        for _ in 0..3000 {
+            let text: String = (0..next(24)).map(|_| pieces[next(pieces.len())]).collect();
+            let found = Anchors::of(&text);
+            for a in anchors {
+                assert_eq!(found.contains(a), text.contains(a), "{a:?} in {text:?}");
+            }
+        }
+    }
 }

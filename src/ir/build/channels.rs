@@ -186,7 +186,23 @@ impl<'m> Builder<'m> {
     ) -> Vec<Channel> {
         let keys = self.channel_keys(&links, comp_key_by_id);
         let mut out = Vec::new();
-        let entity_of = |id: &str| entities.iter().find(|e| e.from.iter().any(|f| f == id));
+        // Looked up once per channel: built once, not searched per channel.
+        let mut by_origin: HashMap<&str, &Entity> = HashMap::default();
+        // The model's own data only (no pack table: the outbox, say), by
+        // key and by the snake form of its name; the first entity wins.
+        let mut by_name: HashMap<String, &Entity> = HashMap::default();
+        for e in entities {
+            for f in &e.from {
+                by_origin.entry(f.as_str()).or_insert(e);
+            }
+            if !e.from.is_empty() {
+                by_name.entry(e.key.clone()).or_insert(e);
+                if let Some(n) = naming::snake(&e.name) {
+                    by_name.entry(n).or_insert(e);
+                }
+            }
+        }
+        let entity_of = |id: &str| by_origin.get(id).copied();
         for (l, key) in links.into_iter().zip(keys) {
             let sender = comp_key_by_id[l.sender.identifier.as_str()].clone();
             let receiver = comp_key_by_id[l.receiver.identifier.as_str()].clone();
@@ -208,13 +224,9 @@ impl<'m> Builder<'m> {
                 .filter_map(|id| self.by_id.get(id).copied())
                 .filter(|e| matches!(e.kind, T::DataObject | T::BusinessObject))
                 .find_map(|e| entity_of(&e.identifier).map(|en| (en, e)));
-            let by_name = || {
+            let named = || {
                 let n = l.name.as_deref().and_then(naming::snake)?;
-                // Only the model's own data: no pack table (the outbox, say).
-                entities
-                    .iter()
-                    .filter(|e| !e.from.is_empty())
-                    .find(|e| e.key == n || naming::snake(&e.name).as_deref() == Some(n.as_str()))
+                by_name.get(&n).copied()
             };
             let (entity, entity_why) = match associated {
                 Some((e, el)) => (
@@ -225,7 +237,7 @@ impl<'m> Builder<'m> {
                         shown(&display(el))
                     ),
                 ),
-                None => match by_name() {
+                None => match named() {
                     Some(e) => (
                         Some(e),
                         format!("; its message is entity `{}` (named like it)", e.key),
