@@ -747,6 +747,8 @@ fn combines_from_days(metric: Value) -> bool {
 /// - `published(service)`: `[entity, [channel, …]]` pairs, in the order of
 ///   the service's writes: the channels its provider sends whose message is
 ///   an entity the service writes (empty for any other service);
+/// - `channels_to(component)`: the channels the component receives, in the
+///   IR's order (empty for any other component);
 /// - `archimate_layers()` and `combines_from_days(metric)` (below).
 fn add_ir_functions(env: &mut Environment<'static>, ir: &Ir, ir_value: &Value) {
     // The entities of `ir_value` itself: shared, not copied.
@@ -760,6 +762,15 @@ fn add_ir_functions(env: &mut Environment<'static>, ir: &Ir, ir_value: &Value) {
         .collect();
     env.add_function("entity", move |key: String| {
         by_key.get(&key).cloned().unwrap_or(Value::UNDEFINED)
+    });
+    let mut to: HashMap<String, Vec<Value>> = HashMap::new();
+    for (c, v) in ir.channels.iter().zip(values_of(
+        &ir_value.get_attr("channels").unwrap_or_default(),
+    )) {
+        to.entry(c.receiver.clone()).or_default().push(v);
+    }
+    env.add_function("channels_to", move |component: String| {
+        Value::from(to.get(&component).cloned().unwrap_or_default())
     });
     let order = ir.table_order();
     env.add_function("entity_order", move || order.clone());

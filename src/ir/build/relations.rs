@@ -5,6 +5,7 @@
 
 use super::super::{Relation, RelationKind};
 use super::*;
+use std::collections::HashSet;
 
 /// What `archgen:cardinality` (or the relationship's name) says.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -48,7 +49,15 @@ impl<'m> Builder<'m> {
             })
             .collect();
         rels.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        // Entities by key, for following references: built once, and kept
+        // up to date as link tables are added (they are pushed at the end).
+        let mut by_key: HashMap<String, usize> = HashMap::default();
         for r in rels {
+            if by_key.len() != entities.len() {
+                for (i, e) in entities.iter().enumerate().skip(by_key.len()) {
+                    by_key.insert(e.key.clone(), i);
+                }
+            }
             let (src, dst) = (by_el[r.source.as_str()], by_el[r.target.as_str()]);
             let src_name = self
                 .by_id
@@ -106,7 +115,7 @@ impl<'m> Builder<'m> {
                 ));
                 continue;
             }
-            if holder != target && reaches(entities, target, holder) {
+            if holder != target && reaches(entities, &by_key, target, holder) {
                 notes.entry(holder).or_default().push(format!(
                     "no reference for {label} to `{other_name}`: `{target_key}` refers to this table already (a cycle)"
                 ));
@@ -307,24 +316,21 @@ fn claim_column(e: &Entity, target: &str) -> String {
     keys.claim(&format!("{base}_id"))
 }
 
-/// True when entity `from` refers, directly or not, to entity `to`.
-fn reaches(entities: &[Entity], from: usize, to: usize) -> bool {
-    let index: HashMap<&str, usize> = entities
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.key.as_str(), i))
-        .collect();
-    let mut seen = vec![false; entities.len()];
+/// True when entity `from` refers, directly or not, to entity `to`
+/// (`by_key`: the entities' indexes by key). Visits only what `from`
+/// reaches.
+fn reaches(entities: &[Entity], by_key: &HashMap<String, usize>, from: usize, to: usize) -> bool {
+    let mut seen: HashSet<usize> = HashSet::default();
     let mut stack = vec![from];
     while let Some(i) = stack.pop() {
         if i == to {
             return true;
         }
-        if std::mem::replace(&mut seen[i], true) {
+        if !seen.insert(i) {
             continue;
         }
         for f in &entities[i].fields {
-            if let Some(&j) = f.reference.as_deref().and_then(|k| index.get(k)) {
+            if let Some(&j) = f.reference.as_deref().and_then(|k| by_key.get(k)) {
                 if j != i {
                     stack.push(j);
                 }
