@@ -89,13 +89,15 @@ def served(project: str) -> Iterator[App]:
 
 
 @contextlib.contextmanager
-def chromium(project: str) -> Iterator[webdriver.Chrome]:
+def chromium(profile_dir: str | Path, *more_flags: str) -> Iterator[webdriver.Chrome]:
+    """Headless Chromium at 1280x900, its profile in `profile_dir`/.chromium-profile."""
     opts = Options()
     opts.binary_location = CHROMIUM
     for flag in [
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", f"--user-data-dir={project}/.chromium-profile", "--window-size=1280,900",
+        "--disable-dev-shm-usage", f"--user-data-dir={profile_dir}/.chromium-profile", "--window-size=1280,900",
+        *more_flags,
     ]:
         opts.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)

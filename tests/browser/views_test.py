@@ -22,16 +22,11 @@ all of it holds, 1 with every failure listed otherwise.
 """
 
 import json
-import os
 import sys
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+from harness import chromium
 
-CHROMIUM = os.environ.get("ARCHGEN_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("ARCHGEN_CHROMEDRIVER", "/usr/bin/chromedriver")
 # Largest screenshot side, in CSS pixels (a huge view is scaled down).
 MAX_SHOT = 4000
 TOLERANCE = 1.0
@@ -82,18 +77,8 @@ def main() -> int:
     views = json.loads(Path(sys.argv[1]).read_text())
     shots = Path(sys.argv[2])
     shots.mkdir(parents=True, exist_ok=True)
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for flag in [
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--allow-file-access-from-files", "--window-size=1280,900",
-        f"--user-data-dir={shots}/.chromium-profile",
-    ]:
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     failures: list[str] = []
-    try:
+    with chromium(shots, "--allow-file-access-from-files") as driver:
         for v in views:
             name, bounds = v["name"], v["bounds"]
             driver.get(Path(v["svg"]).resolve().as_uri())
@@ -126,8 +111,6 @@ def main() -> int:
             print(f"view {name}: {m['nodes']} boxes, {m['labels']} label lines, "
                   f"extent {[round(x, 1) for x in ext or []]} = bounds {bounds}, {w:.0f} x {h:.0f} px: {verdict} ({shot.name})")
             failures += [f"{name}: {b}" for b in bad]
-    finally:
-        driver.quit()
     if failures:
         print("\n".join(failures))
         return 1

@@ -52,12 +52,12 @@ impl<'m> Builder<'m> {
         // Entities by key, for following references: built once, and kept
         // up to date as link tables are added (they are pushed at the end).
         let mut by_key: HashMap<String, usize> = HashMap::default();
+        let mut indexed = 0;
         for r in rels {
-            if by_key.len() != entities.len() {
-                for (i, e) in entities.iter().enumerate().skip(by_key.len()) {
-                    by_key.insert(e.key.clone(), i);
-                }
+            for (i, e) in entities.iter().enumerate().skip(indexed) {
+                by_key.insert(e.key.clone(), i);
             }
+            indexed = entities.len();
             let (src, dst) = (by_el[r.source.as_str()], by_el[r.target.as_str()]);
             let src_name = self
                 .by_id

@@ -93,19 +93,28 @@ def _cleaned(db: Session, principal: Principal, key: str, body: Any, creating: b
         raise HTTPException(422, exc.errors) from exc
 
 
+def _unique(key: str) -> str:
+    return f"the {key} row conflicts with another (a unique field)"
+
+
+def _done(db: Session, principal: Principal, key: str, action: str, row: Any, written: Written | None) -> dict[str, Any]:
+    """A create or update's end: audited, the hook run, committed; the row as JSON."""
+    _audit_write(db, principal, key, action, row)
+    out = entity_writer.as_json(key, row)
+    if written is not None:
+        written(db, principal, out)
+    db.commit()
+    return out
+
+
 def create(db: Session, principal: Principal, key: str, body: Any, written: Written | None = None) -> dict[str, Any]:
     values = _cleaned(db, principal, key, body, creating=True)
     try:
         row = entity_writer.create(db, key, principal.organization_id, values)
     except IntegrityError as exc:
         db.rollback()
-        raise HTTPException(409, f"the {key} row conflicts with another (a unique field)") from exc
-    _audit_write(db, principal, key, "create", row)
-    out = entity_writer.as_json(key, row)
-    if written is not None:
-        written(db, principal, out)
-    db.commit()
-    return out
+        raise HTTPException(409, _unique(key)) from exc
+    return _done(db, principal, key, "create", row, written)
 
 
 def update(
@@ -115,13 +124,8 @@ def update(
     values = _cleaned(db, principal, key, body, creating=False)
     for attr, value in values.items():
         setattr(row, attr, value)
-    _flush(db, f"the {key} row conflicts with another (a unique field)")
-    _audit_write(db, principal, key, "update", row)
-    out = entity_writer.as_json(key, row)
-    if written is not None:
-        written(db, principal, out)
-    db.commit()
-    return out
+    _flush(db, _unique(key))
+    return _done(db, principal, key, "update", row, written)
 
 
 def delete(db: Session, principal: Principal, key: str, row_id: str) -> None:
