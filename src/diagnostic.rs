@@ -202,25 +202,31 @@ impl Diagnostic {
     }
 }
 
-fn excerpt(line: u32, column: u32, text: &str, len: usize) -> Excerpt {
-    let chars: Vec<char> = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let col0 = (column as usize).saturating_sub(1).min(chars.len());
-    let (start, end) = if chars.len() <= WINDOW {
-        (0, chars.len())
+/// The excerpt of the line `text` for a position at `column` (1-based,
+/// in characters) spanning `len` characters: the line cut to a window
+/// around the column. Only the window is copied (some exporters write a
+/// whole model on one line).
+pub fn excerpt(line: u32, column: u32, text: &str, len: usize) -> Excerpt {
+    let count = text.chars().count();
+    let col0 = (column as usize).saturating_sub(1).min(count);
+    let (start, end) = if count <= WINDOW {
+        (0, count)
     } else {
         let start = col0.saturating_sub(LEAD);
-        (start, (start + WINDOW).min(chars.len()))
+        (start, (start + WINDOW).min(count))
     };
-    let mut shown: String = chars[start..end].iter().collect();
+    let mut shown: String = text
+        .chars()
+        .skip(start)
+        .take(end - start)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let mut caret = col0 - start;
     if start > 0 {
         shown.insert(0, '…');
         caret += 1;
     }
-    if end < chars.len() {
+    if end < count {
         shown.push('…');
     }
     let room = (end - start).saturating_sub(col0 - start).max(1);

@@ -9,6 +9,26 @@ use crate::model::{self, Model, ReadOptions};
 use crate::source::SourceFile;
 use std::path::Path;
 
+/// A loaded file's text while it is let go (see [`Text::let_go`]).
+pub enum Text {
+    Kept(SourceFile),
+    LetGo(crate::source::Fingerprint),
+}
+
+impl Text {
+    /// Lets go of `source` (as large as the file) while the model is
+    /// worked on, keeping what [`Loaded::place`] needs: a UTF-8 file is read
+    /// again a line at a time; a file in another encoding is kept (its
+    /// offsets are not the file's).
+    pub fn let_go(source: &mut Option<SourceFile>) -> Option<Text> {
+        let source = source.take()?;
+        Some(match source.fingerprint() {
+            Some(f) => Text::LetGo(f),
+            None => Text::Kept(source),
+        })
+    }
+}
+
 /// What loading a blueprint produced.
 #[derive(Debug)]
 pub struct Loaded {
@@ -26,6 +46,25 @@ impl Loaded {
 
     pub fn warnings(&self) -> usize {
         self.diagnostics.len() - self.errors()
+    }
+
+    /// Places `diags` (line, column, excerpt) in the text `text` stood for,
+    /// reading the file at `path` again when it was let go; a kept text is
+    /// put back. A file that changed since it was read is not used: the
+    /// diagnostics then go without the lines they point at.
+    pub fn place(&mut self, text: Option<Text>, path: &Path, diags: &mut [Diagnostic]) {
+        match text {
+            Some(Text::LetGo(f)) => {
+                crate::source::resolve_from_file(path, &f, diags);
+            }
+            Some(Text::Kept(source)) => self.source = Some(source),
+            None => {}
+        }
+        if let Some(source) = &self.source {
+            for d in diags {
+                d.resolve(source);
+            }
+        }
     }
 
     /// The model, when it was read without errors.

@@ -91,6 +91,129 @@ impl SourceFile {
     }
 }
 
+/// What tells that a UTF-8 file read again is still the text a
+/// [`SourceFile`] held, so that diagnostics can be placed in it without
+/// holding the whole text (see [`resolve_from_file`]).
+#[derive(Debug, Clone)]
+pub struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl SourceFile {
+    /// The text's fingerprint; `None` unless it was UTF-8 (only then are
+    /// its offsets those of the file, after a byte-order mark).
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        (self.encoding == "UTF-8").then(|| Fingerprint {
+            len: self.text.len(),
+            hash: {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                std::hash::Hasher::write(&mut h, self.text.as_bytes());
+                std::hash::Hasher::finish(&h)
+            },
+        })
+    }
+}
+
+/// Places `diags` (their line, column and excerpt, as
+/// [`Diagnostic::resolve`] would) by reading the UTF-8 file at `path` a
+/// line at a time: only the lines they point at are held. False, with the
+/// diagnostics left as they were, when the file cannot be read or is no
+/// longer the text `fp` was taken of.
+pub fn resolve_from_file(
+    path: &std::path::Path,
+    fp: &Fingerprint,
+    diags: &mut [Diagnostic],
+) -> bool {
+    use std::hash::Hasher;
+    use std::io::BufRead;
+    let mut todo: Vec<(usize, usize, usize)> = diags
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.excerpt.is_none())
+        .filter_map(|(i, d)| d.span.map(|(at, len)| (at.min(fp.len), len, i)))
+        .collect();
+    todo.sort_unstable();
+    if todo.is_empty() {
+        return true;
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut r = std::io::BufReader::with_capacity(64 * 1024, file);
+    let mut hash = std::collections::hash_map::DefaultHasher::new();
+    let mut line = Vec::new();
+    let (mut start, mut number) = (0usize, 0u32);
+    let mut placed: Vec<(usize, crate::diagnostic::Excerpt)> = Vec::with_capacity(todo.len());
+    let mut next = 0;
+    // The last position placed on the line, and its column: positions come
+    // in order, so a line is counted once however many point into it.
+    let mut last = (0u32, 0usize, 1usize);
+    let mut place = |at: usize, len: usize, i: usize, number: u32, text: &str, start: usize| {
+        let raw = at - start;
+        let mut rel = raw;
+        while !text.is_char_boundary(rel) {
+            rel -= 1;
+        }
+        if last.0 != number || last.1 > rel {
+            last = (number, 0, 1);
+        }
+        let column = last.2 + text[last.1..rel].chars().count();
+        last = (number, rel, column);
+        // Counted within the line: a span that runs past its line break is
+        // shown to the end of the line.
+        let len = text
+            .get(raw..(raw + len).min(text.len()))
+            .map_or(1, |s| s.chars().count());
+        let shown = text.trim_end_matches(['\n', '\r']);
+        placed.push((
+            i,
+            crate::diagnostic::excerpt(number, to_u32(column), shown, len),
+        ));
+    };
+    loop {
+        line.clear();
+        if r.read_until(b'\n', &mut line).is_err() {
+            return false;
+        }
+        if number == 0 && line.starts_with(b"\xEF\xBB\xBF") {
+            line.drain(..3);
+        }
+        if line.is_empty() {
+            break;
+        }
+        hash.write(&line);
+        number += 1;
+        let end = start + line.len();
+        // The end of a file that does not end with a line break is on its
+        // last line.
+        let at_end = line.last() != Some(&b'\n');
+        let Ok(text) = std::str::from_utf8(&line) else {
+            return false;
+        };
+        while let Some(&(at, len, i)) = todo.get(next) {
+            if at > end || (at == end && !at_end) {
+                break;
+            }
+            place(at, len, i, number, text, start);
+            next += 1;
+        }
+        start = end;
+    }
+    // Past a final line break: the empty line after it.
+    while let Some(&(at, len, i)) = todo.get(next) {
+        place(at, len, i, number + 1, "", at);
+        next += 1;
+    }
+    if start != fp.len || hash.finish() != fp.hash {
+        return false;
+    }
+    for (i, x) in placed {
+        diags[i].excerpt = Some(x);
+    }
+    true
+}
+
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -212,6 +335,61 @@ fn locate(bytes: &[u8], at: usize, len: usize, d: Diagnostic) -> Box<Diagnostic>
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn diagnostics_placed_from_the_file_read_as_from_the_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let texts: &[&[u8]] = &[
+            b"<a>\n  <b x=\"1\"/>\n</a>\n",
+            b"<a>\r\n\xC3\xA9t\xC3\xA9 \xE2\x9C\x93 <b/>\r\n</a>",
+            b"\xEF\xBB\xBF<a>\n<b>\xF0\x9D\x84\x9E</b>\n\n</a>\n",
+            b"",
+            b"\n\n\n",
+            b"one long line without a break \xC3\xA9",
+        ];
+        for (n, bytes) in texts.iter().enumerate() {
+            let path = dir.path().join(format!("t{n}.xml"));
+            std::fs::write(&path, bytes).unwrap();
+            let src = SourceFile::decode("t.xml", bytes.to_vec()).unwrap();
+            let len = src.text.len();
+            let diags: Vec<Diagnostic> = (0..=len + 1)
+                .flat_map(|at| [(at, 1), (at, 3), (at, 0)])
+                .map(|(at, l)| Diagnostic::new(Code::NotXml, "m").at(at.min(len), l))
+                .collect();
+            let mut expected = diags.clone();
+            for d in &mut expected {
+                d.resolve(&src);
+            }
+            let mut got = diags;
+            assert!(resolve_from_file(
+                &path,
+                &src.fingerprint().unwrap(),
+                &mut got
+            ));
+            let mut compared = 0;
+            for (g, e) in got.iter().zip(&expected) {
+                let (at, l) = e.span.unwrap();
+                // A span that runs past a line break is shown to its end.
+                let span = src.text.get(at..(at + l).min(len)).unwrap_or("");
+                if span.trim_end_matches('\n').contains('\n') {
+                    continue;
+                }
+                assert!(e.excerpt.is_some());
+                assert_eq!(g.excerpt, e.excerpt, "text {n}, span {:?}", e.span);
+                compared += 1;
+            }
+            assert!(compared > len, "text {n}: {compared} compared");
+            // A file that changed is not used.
+            std::fs::write(&path, [*bytes, b"x"].concat()).unwrap();
+            let mut got = vec![Diagnostic::new(Code::NotXml, "m").at(0, 1)];
+            assert!(!resolve_from_file(
+                &path,
+                &src.fingerprint().unwrap(),
+                &mut got
+            ));
+            assert!(got[0].excerpt.is_none());
+        }
+    }
+
     use super::*;
 
     #[test]

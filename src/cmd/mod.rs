@@ -190,7 +190,10 @@ fn front_with(
     let mut l = load(c, err)?;
     let mut chosen = None;
     let mut extra: Vec<Diagnostic> = Vec::new();
-    if let Some(m) = l.usable() {
+    let mut held = None;
+    // `l.usable()`, borrowing only the model (the text is let go below).
+    let usable = l.errors() == 0;
+    if let Some(m) = l.model.as_ref().filter(|_| usable) {
         let pack = match &c.pack {
             Some(arg) if Path::new(arg).join("pack.toml").is_file() => {
                 Pack::from_dir(Path::new(arg))
@@ -214,6 +217,11 @@ fn front_with(
         };
         match pack {
             Ok(pack) => {
+                // The blueprint's text, as large as the file, is needed
+                // again only to quote the lines the IR's diagnostics point
+                // at: let go while the IR is built, and read again when
+                // there is something to quote.
+                held = crate::load::Text::let_go(&mut l.source);
                 let (ir, diags) = crate::ir::build::build_with(m, &pack.stack(), memory);
                 extra.extend(diags);
                 chosen = ir.map(|ir| (pack, ir));
@@ -225,12 +233,8 @@ fn front_with(
             Err(_) => {}
         }
     }
-    if let Some(src) = &l.source {
-        for mut d in extra {
-            d.resolve(src);
-            l.diagnostics.push(d);
-        }
-    }
+    l.place(held, &c.blueprint, &mut extra);
+    l.diagnostics.extend(extra);
     l.diagnostics
         .sort_by_key(|d| d.excerpt.as_ref().map_or(u32::MAX, |x| x.line));
     report(&l, c.format, json_out, err)?;
