@@ -14,7 +14,7 @@ pub fn check(c: &Input, dir: &Path, out: &mut dyn Write, err: &mut dyn Write) ->
         return Err(Failure::Usage);
     }
     let mut diag = Vec::new();
-    let plan = match make_plan(c, dir, false, &mut diag) {
+    let plan = match make_plan(c, dir, false, false, &mut diag) {
         Ok(x) => x.plan,
         Err(f) => {
             err.write_all(&diag)?;

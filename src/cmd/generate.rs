@@ -96,7 +96,7 @@ fn key_memory(
 /// fails still fails before anything is written.
 /// The bytes of new contents `gen` holds before it renders a second time
 /// rather than hold more: a project this size renders once.
-const HOLD_AT_MOST: usize = 32 << 20;
+const HOLD_AT_MOST: usize = 16 << 20;
 
 struct Planning<'a> {
     planner: Option<crate::plan::Planner<'a>>,
@@ -145,33 +145,38 @@ pub(super) struct Planned {
 
 /// Front end, render, and plan against `dir`; with `write` (`gen`), write
 /// the files as they are planned (the rest of the plan, if anything, is
-/// for [`crate::plan::apply`]).
+/// for [`crate::plan::apply`]). Without `journal` (`check`, which never
+/// writes the plan) the plan has no journal, and the previous lock's state
+/// is let go once read.
 pub(super) fn make_plan(
     c: &Input,
     dir: &Path,
     write: bool,
+    journal: bool,
     err: &mut dyn Write,
 ) -> Result<Planned, Failure> {
-    // The last generation's lock: read once, for the keys, the records and
-    // the plan.
+    // The last generation's lock: read first for the keys and the records
+    // (and to stop before anything else when it is unreadable), then let
+    // go while the model is read and the IR built, and read again for the
+    // plan once the model is let go: a large project's lock is tens of
+    // megabytes, and so is its model.
     let read_state = || -> Result<_, crate::plan::LockError> {
-        let old = crate::plan::read_lock(dir)?.unwrap_or_default();
-        // Read now, to stop before anything else when it is unreadable;
-        // made again below, once the model is let go (a long chain of a
-        // large schema is big).
+        let (old, sha) = crate::plan::read_lock_hashed(dir)?;
+        let old = old.unwrap_or_default();
         crate::plan::state_list::<pack::migrations::Revision>(dir, &old, "migrations")?;
         let recorded_adrs: Vec<pack::records::Record> =
             crate::plan::state_list(dir, &old, "decisions")?;
         let memory = key_memory(dir, &old, &recorded_adrs)?;
-        Ok((old, recorded_adrs, memory))
+        Ok((sha, recorded_adrs, memory))
     };
-    let (old, recorded_adrs, memory) = match read_state() {
+    let failed = |err: &mut dyn Write, e: crate::plan::LockError| -> Result<Planned, Failure> {
+        writeln!(err, "error: {e}")?;
+        writeln!(err, "  = help: {}", e.help())?;
+        Err(Failure::Usage)
+    };
+    let (first_read, recorded_adrs, memory) = match read_state() {
         Ok(x) => x,
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            writeln!(err, "  = help: {}", e.help())?;
-            return Err(Failure::Usage);
-        }
+        Err(e) => return failed(err, e),
     };
     let (mut l, pack, ir) = front_with(c, &memory, None, err)?;
     // The views, drawn, for a pack that writes them.
@@ -193,8 +198,19 @@ pub(super) fn make_plan(
     l.source = None;
     // Printed already (a large model can have tens of thousands).
     l.diagnostics = Vec::new();
+    // The lock again: the same lock, or the plan would mix two.
+    let old = match crate::plan::read_lock_hashed(dir) {
+        Ok((old, sha)) if sha == first_read => old.unwrap_or_default(),
+        Ok(_) => return failed(err, crate::plan::LockError::changed(dir)),
+        Err(e) => return failed(err, e),
+    };
+    let mut old = old;
     let recorded: Vec<pack::migrations::Revision> =
         crate::plan::state_list(dir, &old, "migrations").expect("read once already");
+    if !journal {
+        // Only a journal writes it back.
+        old.state = Default::default();
+    }
     // What the generation depends on: the IR as the blueprint gives it,
     // and the drawings of its views.
     let input_hash = if drawings.is_empty() {
@@ -337,7 +353,7 @@ pub fn gen(
         plan,
         total,
         written,
-    } = make_plan(c, dir, true, err)?;
+    } = make_plan(c, dir, true, true, err)?;
     if plan.conflicts() > 0 {
         writeln!(err, "{}", conflict_reason(&plan))?;
     }

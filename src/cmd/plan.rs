@@ -54,7 +54,7 @@ pub fn plan(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Outcome {
-    let plan = make_plan(c, dir, false, err)?.plan;
+    let plan = make_plan(c, dir, false, true, err)?.plan;
     if let Some(file) = &o.save {
         let saved = SavedPlan {
             format: PLAN_FORMAT.into(),

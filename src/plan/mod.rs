@@ -63,8 +63,11 @@ pub struct Lock {
 /// is tens of megabytes of JSON, and several times that as
 /// `serde_json::Value`s. Its parts are read when needed ([`State::part`]);
 /// the journal of the next run writes it back as it was read.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(transparent)]
+///
+/// In memory the text is compact, half the size of the indented layout the
+/// lock file gives it (see [`layout`]), which is made only as the lock is
+/// written.
+#[derive(Clone, Debug)]
 pub struct State(Box<serde_json::value::RawValue>);
 
 impl Default for State {
@@ -81,19 +84,34 @@ impl PartialEq for State {
 
 impl Eq for State {}
 
+/// As `serde_json::to_string_pretty` would write the state where the lock
+/// holds it (one level deep), so that the lock file reads as if the state
+/// were part of its tree.
+impl Serialize for State {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let text = layout(self.0.get(), 1);
+        serde_json::value::RawValue::from_string(text)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for State {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        Ok(State::raw(compact(raw.get())))
+    }
+}
+
 impl State {
     fn raw(text: String) -> State {
         State(serde_json::value::RawValue::from_string(text).expect("serde_json writes JSON"))
     }
 
-    /// The state `value` gives, laid out as `serde_json::to_string_pretty`
-    /// lays it out where the lock holds it (one level deep), so that the
-    /// lock file reads as if the state were part of its tree. `value`
-    /// should write its keys in order, as a `serde_json::Value` would.
+    /// The state `value` gives. `value` should write its keys in order, as
+    /// a `serde_json::Value` would.
     pub fn new<T: Serialize>(value: &T) -> State {
-        let text = serde_json::to_string_pretty(value).expect("the state serialises");
-        // A JSON string holds no raw line break: every one is layout.
-        State::raw(text.replace('\n', "\n  "))
+        State::raw(serde_json::to_string(value).expect("the state serialises"))
     }
 
     /// The JSON text of the part `key` (`None` when absent, or when the
@@ -103,6 +121,88 @@ impl State {
             serde_json::from_str(self.0.get()).ok()?;
         parts.get(key).map(|v| v.get())
     }
+}
+
+/// Valid JSON `text` without the white space between its tokens.
+fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if !matches!(c, ' ' | '\n' | '\r' | '\t') {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Compact JSON `text` laid out as `serde_json::to_string_pretty` lays out
+/// its value (two spaces a level), as if it stood `depth` levels deep.
+fn layout(text: &str, depth: usize) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut depth = depth;
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // The whole string, escapes and all.
+                let start = i;
+                i += 1;
+                while bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                out.push_str(&text[start..=i]);
+            }
+            open @ (b'[' | b'{') => {
+                out.push(open as char);
+                let close = if open == b'[' { b']' } else { b'}' };
+                if bytes.get(i + 1) == Some(&close) {
+                    out.push(close as char);
+                    i += 1;
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            close @ (b']' | b'}') => {
+                depth -= 1;
+                newline(&mut out, depth);
+                out.push(close as char);
+            }
+            b',' => {
+                out.push(',');
+                newline(&mut out, depth);
+            }
+            b':' => out.push_str(": "),
+            _ => {
+                // A number or a literal: up to the next structural byte.
+                let start = i;
+                while i + 1 < bytes.len() && !matches!(bytes[i + 1], b',' | b']' | b'}' | b':') {
+                    i += 1;
+                }
+                out.push_str(&text[start..=i]);
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// A serde_json error without its position (a position in a part of the
@@ -238,7 +338,7 @@ pub struct Plan {
     pub lock_text: String,
     /// The lock written before any file: the old lock plus the hashes this
     /// plan is about to write, so that a killed run's files are not taken
-    /// for hand edits.
+    /// for hand edits. Empty when the plan writes no file.
     #[serde(skip)]
     pub journal_text: String,
     pub lock_changed: bool,
@@ -321,6 +421,8 @@ pub enum LockError {
     },
     #[error("`{path}` is corrupt ({why}), so archgen cannot tell the files it generated from your edits; nothing was written")]
     Corrupt { path: String, why: String },
+    #[error("`{path}` changed while archgen was reading it; nothing was written")]
+    Changed { path: String },
     #[error("`{path}` was written by archgen {version}, which is newer than this archgen ({ours}); nothing was written")]
     Newer {
         path: String,
@@ -336,9 +438,19 @@ impl LockError {
             Self::Unreadable { path, .. } | Self::Corrupt { path, .. } => format!(
                 "restore it from version control (`git checkout -- {path}`) and run archgen again"
             ),
+            Self::Changed { .. } => {
+                "run archgen again once nothing else is writing to the folder".to_owned()
+            }
             Self::Newer { path, version, .. } => format!(
                 "run archgen {version} or newer on this folder, or restore the lock an older archgen wrote (`git checkout -- {path}`)"
             ),
+        }
+    }
+
+    /// The lock of `out` is not the one read a moment ago.
+    pub fn changed(out: &Path) -> Self {
+        Self::Changed {
+            path: lock_path(out),
         }
     }
 
@@ -363,10 +475,16 @@ fn version_triple(v: &str) -> Option<(u64, u64, u64)> {
 /// by a newer archgen is an error: taking it for no lock would make a new
 /// initial migration and take every generated file for a hand edit.
 pub fn read_lock(out: &Path) -> Result<Option<Lock>, LockError> {
+    read_lock_hashed(out).map(|(lock, _)| lock)
+}
+
+/// [`read_lock`], and the SHA-256 of the lock file's bytes (empty when
+/// there is none), to tell whether a second read found the same lock.
+pub fn read_lock_hashed(out: &Path) -> Result<(Option<Lock>, String), LockError> {
     let path = out.join(STATE_DIR).join("lock.json");
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, String::new())),
         Err(source) => {
             return Err(LockError::Unreadable {
                 path: lock_path(out),
@@ -374,6 +492,7 @@ pub fn read_lock(out: &Path) -> Result<Option<Lock>, LockError> {
             })
         }
     };
+    let sha = hex_digest(&bytes);
     let lock: Lock = serde_json::from_slice(&bytes).map_err(|e| {
         let why = if e.is_data() {
             format!("not an archgen lock: {e}")
@@ -399,7 +518,7 @@ pub fn read_lock(out: &Path) -> Result<Option<Lock>, LockError> {
             ours: ours.to_owned(),
         });
     }
-    Ok(Some(lock))
+    Ok((Some(lock), sha))
 }
 
 /// The list `key` of the pack state a lock carries (empty when absent).
@@ -843,17 +962,29 @@ impl<'a> Planner<'a> {
         changes.sort_by(|a, b| a.path.cmp(&b.path));
 
         let warnings = data_loss(&old.schema, &lock.schema, !old.files.is_empty());
-        let current_lock = read(out, LOCK)?;
-        record(&mut pre, LOCK, &current_lock);
         let mut lock_text = serde_json::to_string_pretty(&lock).expect("the lock serialises");
         lock_text.push('\n');
-        let lock_changed = current_lock.as_deref() != Some(lock_text.as_bytes());
-        let mut pending = pending;
-        pending.extend(changes.iter().filter_map(|c| {
-            let after = c.after.as_ref()?;
-            Some((c.path.clone(), c.lifecycle, hex_digest(after.as_bytes())))
-        }));
-        let journal_text = journal(old, &pending);
+        // Compared a piece at a time: a large project's lock is tens of
+        // megabytes.
+        let current_lock = read_against(out, LOCK, lock_text.as_bytes())?;
+        let lock_changed = !matches!(current_lock, Some(Cow::Borrowed(_)));
+        pre.insert(
+            LOCK.to_owned(),
+            sha_of(&current_lock, &hex_digest(lock_text.as_bytes())),
+        );
+        drop(current_lock);
+        // The journal goes to disk only before files are written: none
+        // for a plan that writes none.
+        let journal_text = if changes.iter().any(Change::writes) {
+            let mut pending = pending;
+            pending.extend(changes.iter().filter_map(|c| {
+                let after = c.after.as_ref()?;
+                Some((c.path.clone(), c.lifecycle, hex_digest(after.as_bytes())))
+            }));
+            journal(old, &pending)
+        } else {
+            String::new()
+        };
         Ok(Plan {
             changes,
             warnings,
@@ -1004,6 +1135,60 @@ pub fn diff(c: &Change) -> String {
 mod tests {
     use super::*;
 
+    /// A JSON value of every kind, made from `seed`.
+    fn random_json(seed: &mut u64, depth: u32) -> serde_json::Value {
+        fn next(seed: &mut u64) -> u64 {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            *seed
+        }
+        const STRINGS: &[&str] = &[
+            "",
+            "a",
+            "with \"quotes\" and \\ back",
+            "line\nbreak\ttab",
+            "{[,:]}",
+            "é ✓ 𝄞",
+            "\u{1}",
+        ];
+        match next(seed) % if depth == 0 { 5 } else { 7 } {
+            0 => serde_json::Value::Null,
+            1 => serde_json::json!(next(seed) % 2 == 0),
+            2 => serde_json::json!((next(seed) % 2001) as i64 - 1000),
+            3 => serde_json::json!((next(seed) % 1000) as f64 / 7.0 - 50.0),
+            4 => serde_json::json!(STRINGS[(next(seed) % STRINGS.len() as u64) as usize]),
+            5 => {
+                let n = next(seed) % 4;
+                serde_json::Value::Array((0..n).map(|_| random_json(seed, depth - 1)).collect())
+            }
+            _ => {
+                let n = next(seed) % 4;
+                serde_json::Value::Object(
+                    (0..n)
+                        .map(|i| {
+                            let key = format!("{}{i}", STRINGS[(next(seed) % 7) as usize]);
+                            (key, random_json(seed, depth - 1))
+                        })
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    #[test]
+    fn state_text_is_laid_out_as_serde_json_lays_it_out() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..3000 {
+            let v = random_json(&mut seed, 4);
+            let flat = serde_json::to_string(&v).unwrap();
+            let pretty = serde_json::to_string_pretty(&v).unwrap();
+            assert_eq!(layout(&flat, 0), pretty, "{flat}");
+            assert_eq!(layout(&flat, 1), pretty.replace('\n', "\n  "), "{flat}");
+            assert_eq!(compact(&pretty), flat, "{pretty}");
+        }
+    }
+
     fn file(path: &str, content: &str) -> RenderedFile {
         RenderedFile {
             path: path.into(),
@@ -1113,6 +1298,8 @@ mod tests {
         assert_eq!(back.state.part("empty"), Some("[]"));
         assert_eq!(back.state.part("none"), None);
         assert_eq!(serde_json::to_string_pretty(&back).unwrap(), text);
+        // The state is held compact.
+        assert_eq!(back.state.0.get(), serde_json::to_string(&state).unwrap());
         // An older lock without state, or with a state that is no object.
         let old: Lock = serde_json::from_str(r#"{"archgen_version": "0.1.0", "pack": "p", "pack_version": "1", "input_hash": "h", "files": {}}"#).unwrap();
         assert_eq!(old.state.part("migrations"), None);
