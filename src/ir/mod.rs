@@ -432,7 +432,7 @@ pub struct Superseded {
 pub struct Explanation {
     pub element: String,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: &'static str,
     pub name: String,
     pub became: String,
     pub why: String,

@@ -9,6 +9,8 @@
 use crate::ir::{Entity, Field, Ir, Metric};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The tables of a schema, as migrations see them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,8 +47,11 @@ pub struct Table {
     pub kind: String,
     pub tenant: bool,
     /// The IR item (entity or metric) without provenance and prose.
-    pub item: serde_json::Value,
-    pub fields: Vec<serde_json::Value>,
+    /// Shared, as the fields are: a revision's operations refer to the
+    /// tables it creates (the initial revision: every table), and a copy
+    /// of each would double the largest thing rendering holds.
+    pub item: Arc<serde_json::Value>,
+    pub fields: Arc<Vec<serde_json::Value>>,
 }
 
 /// One revision of the chain.
@@ -141,8 +146,8 @@ fn entity_table(e: &Entity) -> Table {
         table: e.table.clone(),
         kind: "entity".into(),
         tenant: e.tenant,
-        item,
-        fields: e.fields.iter().map(field_json).collect(),
+        item: Arc::new(item),
+        fields: Arc::new(e.fields.iter().map(field_json).collect()),
     }
 }
 
@@ -157,8 +162,8 @@ fn metric_table(m: &Metric) -> Table {
         table: m.table.clone(),
         kind: "metric".into(),
         tenant: true,
-        item,
-        fields,
+        item: Arc::new(item),
+        fields: Arc::new(fields),
     }
 }
 
@@ -223,7 +228,7 @@ pub fn lock_form(chain: &[Revision]) -> impl Serialize + '_ {
                     .tables
                     .iter()
                     .map(|t| LockTable {
-                        fields: &t.fields,
+                        fields: &t.fields[..],
                         item: &t.item,
                         kind: &t.kind,
                         table: &t.table,
@@ -264,7 +269,7 @@ pub fn needs_revision(last: &Snapshot, now: &Snapshot) -> bool {
 }
 
 /// Operations that take `old` to `new`.
-pub fn ops(old: &Snapshot, new: &Snapshot) -> Vec<Op> {
+pub fn ops<'a>(old: &'a Snapshot, new: &'a Snapshot) -> Vec<Op> {
     let mut out = Vec::new();
     if old.pack_level != new.pack_level {
         out.push(Op::PackSchema {
@@ -273,21 +278,26 @@ pub fn ops(old: &Snapshot, new: &Snapshot) -> Vec<Op> {
             tables: old.tables.clone(),
         });
     }
-    let find = |s: &Snapshot, t: &str| s.tables.iter().find(|x| x.table == t).cloned();
+    // By name, looked up once per table: a revision of a large schema
+    // compares thousands of tables.
+    let index = |s: &'a Snapshot| -> HashMap<&'a str, &'a Table> {
+        s.tables.iter().map(|t| (t.table.as_str(), t)).collect()
+    };
+    let (old_tables, new_tables) = (index(old), index(new));
     for t in &new.tables {
-        match find(old, &t.table) {
+        match old_tables.get(t.table.as_str()) {
             None => out.push(Op::CreateTable { table: t.clone() }),
             Some(o) => {
                 if t.kind == "metric" && o.item != t.item {
                     out.push(Op::AlterMetric {
                         table: t.table.clone(),
-                        old: o.item.clone(),
-                        new: t.item.clone(),
+                        old: (*o.item).clone(),
+                        new: (*t.item).clone(),
                     });
                 }
                 let key =
                     |f: &serde_json::Value| f["column"].as_str().unwrap_or_default().to_owned();
-                for f in &t.fields {
+                for f in t.fields.iter() {
                     match o.fields.iter().find(|x| key(x) == key(f)) {
                         None => out.push(Op::AddColumn {
                             table: t.table.clone(),
@@ -301,7 +311,7 @@ pub fn ops(old: &Snapshot, new: &Snapshot) -> Vec<Op> {
                         Some(_) => {}
                     }
                 }
-                for f in &o.fields {
+                for f in o.fields.iter() {
                     if !t.fields.iter().any(|x| key(x) == key(f)) {
                         out.push(Op::DropColumn {
                             table: t.table.clone(),
@@ -313,7 +323,7 @@ pub fn ops(old: &Snapshot, new: &Snapshot) -> Vec<Op> {
         }
     }
     for t in &old.tables {
-        if find(new, &t.table).is_none() {
+        if !new_tables.contains_key(t.table.as_str()) {
             out.push(Op::DropTable {
                 table: t.table.clone(),
             });
@@ -376,8 +386,8 @@ mod tests {
                 table: "events".into(),
                 kind: "entity".into(),
                 tenant: true,
-                item: serde_json::json!({"key": "events"}),
-                fields: vec![serde_json::json!({"column": "id"})],
+                item: serde_json::json!({"key": "events"}).into(),
+                fields: vec![serde_json::json!({"column": "id"})].into(),
             }],
             pack_level: level,
         }
@@ -426,7 +436,7 @@ mod tests {
         let mut old = snap(2);
         old.tables[0].kind = "metric".into();
         let mut new = old.clone();
-        new.tables[0].item = serde_json::json!({"key": "events", "grain": "month"});
+        new.tables[0].item = serde_json::json!({"key": "events", "grain": "month"}).into();
         let ops = ops(&old, &new);
         assert!(
             matches!(&ops[..], [Op::AlterMetric { table, .. }] if table == "events"),
@@ -439,11 +449,9 @@ mod tests {
         let old = snap(2);
         let mut new = old.clone();
         // An entity's item changes (its retention), its columns do not.
-        new.tables[0].item = serde_json::json!({"key": "events", "retention": {"days": 30}});
+        new.tables[0].item = serde_json::json!({"key": "events", "retention": {"days": 30}}).into();
         assert!(!needs_revision(&old, &new));
-        new.tables[0]
-            .fields
-            .push(serde_json::json!({"column": "name"}));
+        Arc::make_mut(&mut new.tables[0].fields).push(serde_json::json!({"column": "name"}));
         assert!(needs_revision(&old, &new));
         assert!(needs_revision(&snap(1), &snap(2)));
         assert!(!needs_revision(&old, &old));

@@ -12,6 +12,7 @@ pub mod migrations;
 pub mod records;
 mod render;
 pub mod starter;
+mod values;
 
 pub use crate::naming::hex;
 pub use manifest::{Each, FileRule, Lifecycle, Manifest};

@@ -164,10 +164,18 @@ fn render_with(
     let labels: Vec<String> = migrations.iter().map(|m| m.revision.clone()).collect();
     // Templates see the chain as values; the structs are not needed again.
     let migrations_value = migration_values(migrations);
+    // The explanations, one per element of the model, are read by few
+    // templates: they become values only as those read them.
+    let explanations = Arc::new(std::mem::take(&mut ir.explanations));
     let ir_value = Value::from_serialize(&ir);
-    let became: HashMap<String, String> = std::mem::take(&mut ir.explanations)
-        .into_iter()
-        .map(|e| (e.element, e.became))
+    let ir_value = with_attr(
+        &ir_value,
+        "explanations",
+        Value::from_object(super::values::Items(Arc::clone(&explanations))),
+    );
+    let became: HashMap<&str, &str> = explanations
+        .iter()
+        .map(|e| (e.element.as_str(), e.became.as_str()))
         .collect();
     let ir = &ir;
     add_ir_functions(&mut env, ir, &ir_value);
@@ -195,12 +203,14 @@ fn render_with(
     let drawing_of: HashMap<&str, &Drawing> =
         drawings.iter().map(|d| (d.view.as_str(), d)).collect();
 
-    // What a view's drawing links to is only needed when the pack draws views.
-    let draws = pack
-        .manifest
-        .files
-        .iter()
-        .any(|r| r.each == Some(Each::View));
+    // What a view's drawing links to is only needed when the pack draws
+    // views and the model has some.
+    let draws = !ir.views.is_empty()
+        && pack
+            .manifest
+            .files
+            .iter()
+            .any(|r| r.each == Some(Each::View));
     loop {
         // Each run starts afresh: no anchor, test or file is known yet.
         anchors.lock().expect("anchors").clear();
@@ -329,17 +339,20 @@ fn render_with(
 /// elements the file came from, its path, whether it holds the element's
 /// anchor).
 #[derive(Default)]
-struct MadeFrom(HashMap<String, Vec<(usize, String, bool)>>);
+struct MadeFrom(HashMap<String, Vec<(usize, Arc<str>, bool)>>);
 
 impl MadeFrom {
     fn note(&mut self, f: &RenderedFile) {
         let anchors = Anchors::of(&f.content);
+        // One copy of the path for every element the file came from.
+        let path: Arc<str> = Arc::from(f.path.as_str());
         for id in &f.from {
             let anchored = anchors.contains(&naming::element_anchor(id));
-            self.0
-                .entry(id.clone())
-                .or_default()
-                .push((f.from.len(), f.path.clone(), anchored));
+            let made = match self.0.get_mut(id.as_str()) {
+                Some(made) => made,
+                None => self.0.entry(id.clone()).or_default(),
+            };
+            made.push((f.from.len(), Arc::clone(&path), anchored));
         }
     }
 }
@@ -410,10 +423,10 @@ fn provenance(
 /// elements; at the element's anchor when the file has one, see
 /// [`naming::element_anchor`]), with what it became and the files it went
 /// into as the tooltip.
-struct ProjectLinks {
+struct ProjectLinks<'a> {
     /// Element → the files made from it, most specific first.
-    files: HashMap<String, Vec<(String, bool)>>,
-    became: HashMap<String, String>,
+    files: HashMap<String, Vec<(Arc<str>, bool)>>,
+    became: &'a HashMap<&'a str, &'a str>,
     /// View → its drawing's file name.
     views: HashMap<String, String>,
 }
@@ -421,8 +434,8 @@ struct ProjectLinks {
 /// How many files a tooltip lists.
 const LISTED_FILES: usize = 6;
 
-impl ProjectLinks {
-    fn new(made: MadeFrom, became: &HashMap<String, String>, ir: &Ir) -> Self {
+impl<'a> ProjectLinks<'a> {
+    fn new(made: MadeFrom, became: &'a HashMap<&'a str, &'a str>, ir: &Ir) -> Self {
         ProjectLinks {
             files: made
                 .0
@@ -432,7 +445,7 @@ impl ProjectLinks {
                     (id, v.into_iter().map(|(_, p, a)| (p, a)).collect())
                 })
                 .collect(),
-            became: became.clone(),
+            became,
             views: ir
                 .views
                 .iter()
@@ -442,7 +455,7 @@ impl ProjectLinks {
     }
 
     /// The links of a drawing written to `path`.
-    fn from<'a>(&'a self, path: &str) -> RelativeLinks<'a> {
+    fn from<'b>(&'b self, path: &str) -> RelativeLinks<'b, 'a> {
         let depth = path.matches('/').count();
         RelativeLinks {
             links: self,
@@ -451,13 +464,13 @@ impl ProjectLinks {
     }
 }
 
-struct RelativeLinks<'a> {
-    links: &'a ProjectLinks,
+struct RelativeLinks<'b, 'a> {
+    links: &'b ProjectLinks<'a>,
     /// From the drawing's folder to the project's.
     up: String,
 }
 
-impl crate::diagram::Links for RelativeLinks<'_> {
+impl crate::diagram::Links for RelativeLinks<'_, '_> {
     fn element(&self, id: &str) -> Option<crate::diagram::Link> {
         let files = self.links.files.get(id);
         let became = self.links.became.get(id);
@@ -472,11 +485,7 @@ impl crate::diagram::Links for RelativeLinks<'_> {
             title.push_str(&format!("became: {b}"));
         }
         let files = files.map_or(&[][..], Vec::as_slice);
-        let listed: Vec<&str> = files
-            .iter()
-            .take(LISTED_FILES)
-            .map(|(p, _)| p.as_str())
-            .collect();
+        let listed: Vec<&str> = files.iter().take(LISTED_FILES).map(|(p, _)| &**p).collect();
         if !listed.is_empty() {
             if !title.is_empty() {
                 title.push('\n');
@@ -502,10 +511,11 @@ impl crate::diagram::Links for RelativeLinks<'_> {
 /// revision and operation (nor, even for a moment, twice).
 fn migration_values(migrations: Vec<RenderRevision>) -> Value {
     let mut shared: HashMap<String, Value> = HashMap::new();
+    let mut json = super::values::Json::default();
     let mut value_of = |t: &Table| {
         shared
             .entry(super::json_digest(t))
-            .or_insert_with(|| Value::from_serialize(t))
+            .or_insert_with(|| table_value(&mut json, t))
             .clone()
     };
     let revisions: Vec<Value> = migrations
@@ -522,8 +532,8 @@ fn migration_values(migrations: Vec<RenderRevision>) -> Value {
                         let shared = value_of(&table);
                         let shell = Op::CreateTable {
                             table: Table {
-                                fields: vec![],
-                                item: serde_json::Value::Null,
+                                fields: Default::default(),
+                                item: Default::default(),
                                 ..table
                             },
                         };
@@ -537,6 +547,35 @@ fn migration_values(migrations: Vec<RenderRevision>) -> Value {
         })
         .collect();
     Value::from(revisions)
+}
+
+/// A table of the chain as a template value: what `Value::from_serialize`
+/// gives, with its JSON parts held compactly (see [`super::values::json`]).
+fn table_value(json: &mut super::values::Json, t: &Table) -> Value {
+    /// [`Table`], its fields in the same order, with values made already
+    /// (minijinja takes a value inside a serialised struct as it is).
+    #[derive(Serialize)]
+    struct Shell<'a> {
+        table: &'a str,
+        kind: &'a str,
+        tenant: bool,
+        item: Value,
+        fields: Value,
+    }
+    let Table {
+        table,
+        kind,
+        tenant,
+        item,
+        fields,
+    } = t;
+    Value::from_serialize(Shell {
+        table,
+        kind,
+        tenant: *tenant,
+        item: json.value(item),
+        fields: Value::from(fields.iter().map(|f| json.value(f)).collect::<Vec<_>>()),
+    })
 }
 
 /// A map value like `map` with `key` set to `value`.
