@@ -115,6 +115,10 @@ impl pack::Sink for Planning<'_> {
         }
     }
 
+    fn size_hint(&self, path: &str) -> Option<usize> {
+        self.planner.as_ref()?.size_on_disk(path)
+    }
+
     fn again(&mut self) -> bool {
         match self.planner.take() {
             Some(p) if self.failed.is_none() && p.mode() == Mode::Look && p.writes() => {

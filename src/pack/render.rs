@@ -91,6 +91,13 @@ pub trait Sink {
     fn again(&mut self) -> bool {
         false
     }
+    /// About how many bytes the file at `path` will hold (say, its size on
+    /// disk from the last generation), so that its text is allocated once
+    /// instead of grown by doubling, each step a copy: a 26 MB file grown
+    /// so needs 48 MB for a moment.
+    fn size_hint(&self, _path: &str) -> Option<usize> {
+        None
+    }
 }
 
 /// Files in path order.
@@ -177,8 +184,24 @@ fn render_with(
         .iter()
         .map(|e| (e.element.as_str(), e.became.as_str()))
         .collect();
-    let ir = &ir;
-    add_ir_functions(&mut env, ir, &ir_value);
+    add_ir_functions(&mut env, &ir, &ir_value);
+    // What rendering still needs of the IR's structs: which rules hold, the
+    // label and provenance of each item, the views. The rest goes: the
+    // templates have their values of it.
+    let holds: Vec<bool> = pack
+        .manifest
+        .files
+        .iter()
+        .map(|r| r.when.holds(&ir))
+        .collect();
+    let mut labelled: HashMap<&str, Vec<(String, Vec<String>)>> = HashMap::new();
+    for kind in pack.manifest.files.iter().filter_map(|r| r.each) {
+        labelled
+            .entry(kind.as_str())
+            .or_insert_with(|| labels_of(&ir, kind));
+    }
+    let views = std::mem::take(&mut ir.views);
+    drop(ir);
     let base = |item_name: Option<&str>, item: Option<Value>| {
         let mut ctx: BTreeMap<&str, Value> = BTreeMap::new();
         ctx.insert("ir", ir_value.clone());
@@ -205,7 +228,7 @@ fn render_with(
 
     // What a view's drawing links to is only needed when the pack draws
     // views and the model has some.
-    let draws = !ir.views.is_empty()
+    let draws = !views.is_empty()
         && pack
             .manifest
             .files
@@ -219,8 +242,8 @@ fn render_with(
         let mut made = MadeFrom::default();
         let mut links: Option<ProjectLinks> = None;
         for views_pass in [false, true] {
-            for rule in &pack.manifest.files {
-                if (rule.each == Some(Each::View)) != views_pass || !rule.when.holds(ir) {
+            for (rule, holds) in pack.manifest.files.iter().zip(&holds) {
+                if (rule.each == Some(Each::View)) != views_pass || !holds {
                     continue;
                 }
                 if !pack.templates.contains_key(&rule.template) {
@@ -230,7 +253,11 @@ fn render_with(
                     }));
                 }
                 if views_pass && links.is_none() {
-                    links = Some(ProjectLinks::new(std::mem::take(&mut made), &became, ir));
+                    links = Some(ProjectLinks::new(
+                        std::mem::take(&mut made),
+                        &became,
+                        &views,
+                    ));
                 }
                 let items: Vec<(Option<Value>, String, Vec<String>)> = match rule.each {
                     None => vec![(None, String::new(), vec![])],
@@ -238,7 +265,7 @@ fn render_with(
                         .zip(&labels)
                         .map(|(v, label)| (Some(v), label.clone(), vec![]))
                         .collect(),
-                    Some(kind) => items_of(ir, &ir_value, kind),
+                    Some(kind) => items_of(&ir_value, kind, &labelled[kind.as_str()]),
                 };
                 for (index, (item, label, from)) in items.into_iter().enumerate() {
                     let mut ctx = base(rule.each.map(Each::as_str), item.clone());
@@ -271,7 +298,7 @@ fn render_with(
                     }));
                     if let (true, Some(links), Some(item)) = (views_pass, &links, item) {
                         // The drawing, its links relative to where it goes.
-                        let view = &ir.views[index];
+                        let view = &views[index];
                         let svg = drawing_of
                             .get(view.identifier.as_str())
                             .map_or_else(String::new, |d| {
@@ -288,11 +315,14 @@ fn render_with(
                         let t = attempt!(env
                             .get_template(&rule.template)
                             .map_err(|e| template_error(&rule.template, &e, &item_note)));
-                        let mut s = attempt!(t.render(&ctx).map_err(|e| template_error(
-                            &rule.template,
-                            &e,
-                            &item_note
-                        )));
+                        // Room for a little growth past the hint: a file
+                        // that outgrows its room is copied once.
+                        let room = sink.size_hint(&path).map_or(0, |n| n + n / 64 + 4096);
+                        let mut bytes = Vec::with_capacity(room);
+                        attempt!(t
+                            .render_captured_to(&ctx, &mut bytes)
+                            .map_err(|e| template_error(&rule.template, &e, &item_note)));
+                        let mut s = String::from_utf8(bytes).expect("templates write text");
                         if !s.ends_with('\n') && !s.is_empty() {
                             s.push('\n');
                         }
@@ -435,7 +465,11 @@ struct ProjectLinks<'a> {
 const LISTED_FILES: usize = 6;
 
 impl<'a> ProjectLinks<'a> {
-    fn new(made: MadeFrom, became: &'a HashMap<&'a str, &'a str>, ir: &Ir) -> Self {
+    fn new(
+        made: MadeFrom,
+        became: &'a HashMap<&'a str, &'a str>,
+        views: &[crate::ir::views::View],
+    ) -> Self {
         ProjectLinks {
             files: made
                 .0
@@ -446,8 +480,7 @@ impl<'a> ProjectLinks<'a> {
                 })
                 .collect(),
             became,
-            views: ir
-                .views
+            views: views
                 .iter()
                 .map(|v| (v.identifier.clone(), v.file.clone()))
                 .collect(),
@@ -624,33 +657,49 @@ items!(
     crate::ir::views::View
 );
 
-/// The items of an IR list, each with a label and its provenance. The
-/// values are those of `ir_value`, the IR as templates see it: shared, not
-/// serialised again for every file rule.
-fn items_of(ir: &Ir, ir_value: &Value, kind: Each) -> Vec<(Option<Value>, String, Vec<String>)> {
-    fn each<T: Item>(
-        ir_value: &Value,
-        list: &str,
-        items: &[T],
-    ) -> Vec<(Option<Value>, String, Vec<String>)> {
-        let values = ir_value.get_attr(list).unwrap_or_default();
-        items
-            .iter()
-            .zip(values_of(&values))
-            .map(|(x, value)| (Some(value), x.label(), x.provenance()))
-            .collect()
+/// The label and provenance of each item of an IR list.
+fn labels_of(ir: &Ir, kind: Each) -> Vec<(String, Vec<String>)> {
+    fn each<T: Item>(items: &[T]) -> Vec<(String, Vec<String>)> {
+        items.iter().map(|x| (x.label(), x.provenance())).collect()
     }
     match kind {
-        Each::Entity => each(ir_value, "entities", &ir.entities),
-        Each::Metric => each(ir_value, "metrics", &ir.metrics),
-        Each::Service => each(ir_value, "services", &ir.services),
-        Each::Job => each(ir_value, "jobs", &ir.jobs),
-        Each::Decision => each(ir_value, "decisions", &ir.decisions),
-        Each::Compliance => each(ir_value, "compliance", &ir.compliance),
-        Each::Component => each(ir_value, "components", &ir.components),
-        Each::View => each(ir_value, "views", &ir.views),
+        Each::Entity => each(&ir.entities),
+        Each::Metric => each(&ir.metrics),
+        Each::Service => each(&ir.services),
+        Each::Job => each(&ir.jobs),
+        Each::Decision => each(&ir.decisions),
+        Each::Compliance => each(&ir.compliance),
+        Each::Component => each(&ir.components),
+        Each::View => each(&ir.views),
         Each::Migration => vec![],
     }
+}
+
+/// The items of an IR list, each with its label and provenance (see
+/// [`labels_of`]). The values are those of `ir_value`, the IR as templates
+/// see it: shared, not serialised again for every file rule.
+fn items_of(
+    ir_value: &Value,
+    kind: Each,
+    labels: &[(String, Vec<String>)],
+) -> Vec<(Option<Value>, String, Vec<String>)> {
+    let list = match kind {
+        Each::Entity => "entities",
+        Each::Metric => "metrics",
+        Each::Service => "services",
+        Each::Job => "jobs",
+        Each::Decision => "decisions",
+        Each::Compliance => "compliance",
+        Each::Component => "components",
+        Each::View => "views",
+        Each::Migration => return vec![],
+    };
+    let values = ir_value.get_attr(list).unwrap_or_default();
+    labels
+        .iter()
+        .zip(values_of(&values))
+        .map(|((label, from), value)| (Some(value), label.clone(), from.clone()))
+        .collect()
 }
 
 /// A relative path whose every segment is a plain name: no `..`, no

@@ -699,6 +699,12 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// The size of the file at `rel` in the output folder, if there is one.
+    pub fn size_on_disk(&self, rel: &str) -> Option<usize> {
+        let p = safe_join(self.out, rel).ok()?;
+        usize::try_from(std::fs::metadata(p).ok()?.len()).ok()
+    }
+
     /// In `Look` mode: whether applying the plan so far writes a file, a
     /// merge base, or deletes a file. (Orphans are found by [`finish`].)
     ///
