@@ -203,12 +203,11 @@ pub(super) fn make_plan(
     // Printed already (a large model can have tens of thousands).
     l.diagnostics = Vec::new();
     // The lock again: the same lock, or the plan would mix two.
-    let old = match crate::plan::read_lock_hashed(dir) {
+    let mut old = match crate::plan::read_lock_hashed(dir) {
         Ok((old, sha)) if sha == first_read => old.unwrap_or_default(),
         Ok(_) => return failed(err, crate::plan::LockError::changed(dir)),
         Err(e) => return failed(err, e),
     };
-    let mut old = old;
     let recorded: Vec<pack::migrations::Revision> =
         crate::plan::state_list(dir, &old, "migrations").expect("read once already");
     if !journal {

@@ -583,7 +583,7 @@ fn migration_values(migrations: Vec<RenderRevision>) -> Value {
 }
 
 /// A table of the chain as a template value: what `Value::from_serialize`
-/// gives, with its JSON parts held compactly (see [`super::values::json`]).
+/// gives, with its JSON parts held compactly (see [`super::values::Json`]).
 fn table_value(json: &mut super::values::Json, t: &Table) -> Value {
     /// [`Table`], its fields in the same order, with values made already
     /// (minijinja takes a value inside a serialised struct as it is).
